@@ -1,0 +1,265 @@
+//! A property's nights. A night with no record is free; otherwise it is held
+//! by one booking until an expiry, booked by one booking, or blocked by the host.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dates::{Date, DateRange, Timestamp};
+use crate::ids::BookingId;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum NightState {
+    Held {
+        booking_id: BookingId,
+        expires_at: Timestamp,
+    },
+    Booked {
+        booking_id: BookingId,
+    },
+    Blocked,
+}
+
+/// One night's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Night {
+    pub date: Date,
+    #[serde(flatten)]
+    pub state: NightState,
+}
+
+impl NightState {
+    /// Whether a guest could take this night at `now`: an expired hold is as
+    /// good as free.
+    pub fn is_taken(&self, now: Timestamp) -> bool {
+        match self {
+            NightState::Held { expires_at, .. } => *expires_at > now,
+            NightState::Booked { .. } | NightState::Blocked => true,
+        }
+    }
+
+    /// DESIGN §4: a night may be held by `booking` if it is free (no record),
+    /// its hold has expired, or `booking` already holds it.
+    pub fn may_be_held_by(&self, booking: &BookingId, now: Timestamp) -> bool {
+        match self {
+            NightState::Held {
+                booking_id,
+                expires_at,
+            } => booking_id == booking || *expires_at <= now,
+            NightState::Booked { .. } | NightState::Blocked => false,
+        }
+    }
+
+    pub fn booking(&self) -> Option<&BookingId> {
+        match self {
+            NightState::Held { booking_id, .. } | NightState::Booked { booking_id } => {
+                Some(booking_id)
+            }
+            NightState::Blocked => None,
+        }
+    }
+}
+
+/// What a guest sees of one night.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Availability {
+    Available,
+    Unavailable,
+}
+
+/// Each day of `range` with whether it can be booked, given the records that
+/// exist in it (in any order).
+pub fn availability(
+    range: DateRange,
+    nights: &[Night],
+    now: Timestamp,
+) -> Vec<(Date, Availability)> {
+    let mut taken = vec![false; range.len() as usize];
+    for night in nights {
+        if range.contains(night.date) && night.state.is_taken(now) {
+            taken[range.from.days_until(night.date) as usize] = true;
+        }
+    }
+    range
+        .days()
+        .zip(taken)
+        .map(|(date, taken)| {
+            let status = if taken {
+                Availability::Unavailable
+            } else {
+                Availability::Available
+            };
+            (date, status)
+        })
+        .collect()
+}
+
+/// The first night of `dates` that `booking` may not hold, given the records.
+pub fn first_unholdable(
+    dates: impl IntoIterator<Item = Date>,
+    nights: &[Night],
+    booking: &BookingId,
+    now: Timestamp,
+) -> Option<Date> {
+    dates.into_iter().find(|date| {
+        nights
+            .iter()
+            .any(|n| n.date == *date && !n.state.may_be_held_by(booking, now))
+    })
+}
+
+/// How a host's block or unblock of a range lands on its nights.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalendarPlan {
+    /// These nights change; the rest already were as asked.
+    Change(Vec<Date>),
+    /// A guest holds or has booked these nights: a host cannot block them.
+    Taken(Vec<Date>),
+}
+
+/// Plans blocking (or unblocking) every night of `range`. Blocking a free
+/// night or an expired hold blocks it; blocking a live hold or a booking is
+/// refused. Unblocking touches only blocked nights.
+pub fn plan_blocking(
+    range: DateRange,
+    blocked: bool,
+    nights: &[Night],
+    now: Timestamp,
+) -> CalendarPlan {
+    let state_of = |date: Date| nights.iter().find(|n| n.date == date).map(|n| &n.state);
+    if blocked {
+        let taken: Vec<Date> = range
+            .days()
+            .filter(|d| matches!(state_of(*d), Some(s) if s.booking().is_some() && s.is_taken(now)))
+            .collect();
+        if !taken.is_empty() {
+            return CalendarPlan::Taken(taken);
+        }
+        CalendarPlan::Change(
+            range
+                .days()
+                .filter(|d| !matches!(state_of(*d), Some(NightState::Blocked)))
+                .collect(),
+        )
+    } else {
+        CalendarPlan::Change(
+            range
+                .days()
+                .filter(|d| matches!(state_of(*d), Some(NightState::Blocked)))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, Utc};
+
+    fn d(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    fn held(date: &str, by: &BookingId, expires_at: Timestamp) -> Night {
+        Night {
+            date: d(date),
+            state: NightState::Held {
+                booking_id: by.clone(),
+                expires_at,
+            },
+        }
+    }
+
+    #[test]
+    fn an_expired_hold_is_free_and_a_live_one_is_not() {
+        let now = Utc::now();
+        let other = BookingId::generate();
+        let me = BookingId::generate();
+        let live = NightState::Held {
+            booking_id: other.clone(),
+            expires_at: now + Duration::minutes(1),
+        };
+        let expired = NightState::Held {
+            booking_id: other,
+            expires_at: now,
+        };
+        assert!(live.is_taken(now) && !live.may_be_held_by(&me, now));
+        assert!(!expired.is_taken(now) && expired.may_be_held_by(&me, now));
+    }
+
+    #[test]
+    fn a_booking_may_hold_again_what_it_already_holds() {
+        let now = Utc::now();
+        let me = BookingId::generate();
+        let mine = held("2027-01-01", &me, now + Duration::minutes(5));
+        assert!(mine.state.may_be_held_by(&me, now));
+        assert_eq!(first_unholdable([d("2027-01-01")], &[mine], &me, now), None);
+        let booked = Night {
+            date: d("2027-01-02"),
+            state: NightState::Booked {
+                booking_id: me.clone(),
+            },
+        };
+        assert!(!booked.state.may_be_held_by(&me, now), "booked is final");
+        assert_eq!(
+            first_unholdable([d("2027-01-01"), d("2027-01-02")], &[booked], &me, now),
+            Some(d("2027-01-02"))
+        );
+    }
+
+    #[test]
+    fn availability_lists_every_day_of_the_range() {
+        let now = Utc::now();
+        let range = DateRange::new(d("2027-01-01"), d("2027-01-04"), 10).unwrap();
+        let nights = [
+            Night {
+                date: d("2027-01-02"),
+                state: NightState::Blocked,
+            },
+            held(
+                "2027-01-03",
+                &BookingId::generate(),
+                now - Duration::seconds(1),
+            ),
+        ];
+        let statuses: Vec<Availability> = availability(range, &nights, now)
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                Availability::Available,
+                Availability::Unavailable,
+                Availability::Available
+            ]
+        );
+    }
+
+    #[test]
+    fn blocking_refuses_live_guest_nights_and_unblocking_touches_only_blocks() {
+        let now = Utc::now();
+        let range = DateRange::new(d("2027-01-01"), d("2027-01-04"), 10).unwrap();
+        let guest = held(
+            "2027-01-02",
+            &BookingId::generate(),
+            now + Duration::minutes(1),
+        );
+        assert_eq!(
+            plan_blocking(range, true, std::slice::from_ref(&guest), now),
+            CalendarPlan::Taken(vec![d("2027-01-02")])
+        );
+        let blocked = Night {
+            date: d("2027-01-01"),
+            state: NightState::Blocked,
+        };
+        assert_eq!(
+            plan_blocking(range, true, std::slice::from_ref(&blocked), now),
+            CalendarPlan::Change(vec![d("2027-01-02"), d("2027-01-03")])
+        );
+        assert_eq!(
+            plan_blocking(range, false, &[blocked, guest], now),
+            CalendarPlan::Change(vec![d("2027-01-01")])
+        );
+    }
+}

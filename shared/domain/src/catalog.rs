@@ -1,0 +1,189 @@
+//! Use cases of listings: create, read and change properties, block nights,
+//! show availability and price stays.
+
+use crate::calendar::{self, Availability, CalendarPlan};
+use crate::dates::{Date, DateRange, Stay, Timestamp};
+use crate::error::InvalidInput;
+use crate::events::{Change, DomainEvent};
+use crate::ids::PropertyId;
+use crate::ports::{CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError};
+use crate::pricing::{self, Quote};
+use crate::property::{Listing, ListingPatch, Property};
+use crate::user::Caller;
+
+/// How often a change that lost a race re-reads and tries again.
+const WRITE_ATTEMPTS: usize = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("property {0} not found")]
+    NotFound(PropertyId),
+    /// A host tried to block nights guests hold or have booked.
+    #[error("nights already held or booked by guests: {}", join(.0))]
+    NightsTaken(Vec<Date>),
+    #[error("the property kept changing; try again")]
+    Contended,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+fn join(dates: &[Date]) -> String {
+    dates
+        .iter()
+        .map(Date::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl From<WriteError> for CatalogError {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::Conflict => CatalogError::Contended,
+            WriteError::Unexpected(e) => CatalogError::Unexpected(e),
+        }
+    }
+}
+
+pub async fn create_property(
+    store: &dyn PropertyWriter,
+    caller: &Caller,
+    listing: Listing,
+    now: Timestamp,
+) -> Result<Property, CatalogError> {
+    if !caller.is_host() {
+        return Err(CatalogError::Forbidden("only hosts may list properties"));
+    }
+    let property = Property::list(caller.user_id.clone(), listing, now);
+    let event = DomainEvent::new(
+        Change::PropertyCreated {
+            property: property.clone(),
+        },
+        now,
+    );
+    store.insert_property(&property, &event).await?;
+    Ok(property)
+}
+
+pub async fn property(
+    reader: &dyn PropertyReader,
+    id: &PropertyId,
+) -> Result<Property, CatalogError> {
+    reader
+        .property(id)
+        .await?
+        .ok_or_else(|| CatalogError::NotFound(id.clone()))
+}
+
+/// The property, if `caller` may manage it: its host or an admin.
+async fn managed_property(
+    reader: &dyn PropertyReader,
+    caller: &Caller,
+    id: &PropertyId,
+) -> Result<Property, CatalogError> {
+    let property = property(reader, id).await?;
+    if property.host_id != caller.user_id && !caller.is_admin() {
+        return Err(CatalogError::Forbidden(
+            "only the property's host may change it",
+        ));
+    }
+    Ok(property)
+}
+
+pub async fn update_property(
+    reader: &dyn PropertyReader,
+    writer: &dyn PropertyWriter,
+    caller: &Caller,
+    id: &PropertyId,
+    patch: ListingPatch,
+    now: Timestamp,
+) -> Result<Property, CatalogError> {
+    for _ in 0..WRITE_ATTEMPTS {
+        let current = managed_property(reader, caller, id).await?;
+        let next = current.revised(current.listing.patched(patch.clone())?, now);
+        let event = DomainEvent::new(
+            Change::PropertyUpdated {
+                property: next.clone(),
+            },
+            now,
+        );
+        match writer.update_property(&next, &event).await {
+            Ok(()) => return Ok(next),
+            Err(WriteError::Conflict) => continue,
+            Err(WriteError::Unexpected(e)) => return Err(e.into()),
+        }
+    }
+    Err(CatalogError::Contended)
+}
+
+/// A host's request to block (or unblock) every night of a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blocking<'a> {
+    pub property: &'a PropertyId,
+    pub range: DateRange,
+    pub blocked: bool,
+}
+
+/// Blocks or unblocks every night of the range. Answers the nights that changed.
+pub async fn set_blocked(
+    properties: &dyn PropertyReader,
+    reader: &dyn CalendarReader,
+    writer: &dyn CalendarWriter,
+    caller: &Caller,
+    request: Blocking<'_>,
+    now: Timestamp,
+) -> Result<Vec<Date>, CatalogError> {
+    let Blocking {
+        property: id,
+        range,
+        blocked,
+    } = request;
+    managed_property(properties, caller, id).await?;
+    for _ in 0..WRITE_ATTEMPTS {
+        let nights = reader.nights(id, range).await?;
+        let dates = match calendar::plan_blocking(range, blocked, &nights, now) {
+            CalendarPlan::Taken(dates) => return Err(CatalogError::NightsTaken(dates)),
+            CalendarPlan::Change(dates) if dates.is_empty() => return Ok(dates),
+            CalendarPlan::Change(dates) => dates,
+        };
+        let event = DomainEvent::new(
+            Change::CalendarChanged {
+                property_id: id.clone(),
+                blocked,
+                dates: dates.clone(),
+            },
+            now,
+        );
+        match writer.set_blocked(id, &dates, blocked, now, &event).await {
+            Ok(()) => return Ok(dates),
+            Err(WriteError::Conflict) => continue,
+            Err(WriteError::Unexpected(e)) => return Err(e.into()),
+        }
+    }
+    Err(CatalogError::Contended)
+}
+
+pub async fn availability(
+    properties: &dyn PropertyReader,
+    calendar: &dyn CalendarReader,
+    id: &PropertyId,
+    range: DateRange,
+    now: Timestamp,
+) -> Result<Vec<(Date, Availability)>, CatalogError> {
+    property(properties, id).await?;
+    let nights = calendar.nights(id, range).await?;
+    Ok(calendar::availability(range, &nights, now))
+}
+
+pub async fn quote(
+    properties: &dyn PropertyReader,
+    id: &PropertyId,
+    stay: Stay,
+    guests: u32,
+) -> Result<Quote, CatalogError> {
+    let property = property(properties, id).await?;
+    Ok(pricing::quote(&property, stay, guests)?)
+}

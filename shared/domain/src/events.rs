@@ -1,0 +1,221 @@
+//! Domain events. They are written in the same atomic change as the state they
+//! describe (an outbox), and published from there: never sent beside a write
+//! that might fail.
+
+use serde::{Deserialize, Serialize};
+
+use crate::booking::Booking;
+use crate::dates::{Date, Timestamp};
+use crate::ids::{EventId, PropertyId, UserId};
+use crate::money::Money;
+use crate::property::Property;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DomainEvent {
+    pub id: EventId,
+    pub occurred_at: Timestamp,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// What happened. Serialised with `type` (the EventBridge detail-type) and
+/// `detail` (the EventBridge detail).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "detail")]
+pub enum Change {
+    PropertyCreated {
+        property: Property,
+    },
+    PropertyUpdated {
+        property: Property,
+    },
+    /// A host blocked or unblocked these nights.
+    CalendarChanged {
+        property_id: PropertyId,
+        blocked: bool,
+        dates: Vec<Date>,
+    },
+    BookingRequested {
+        booking: Booking,
+    },
+    BookingHeld {
+        booking: Booking,
+    },
+    BookingPaid {
+        booking: Booking,
+    },
+    BookingConfirmed {
+        booking: Booking,
+    },
+    BookingFailed {
+        booking: Booking,
+    },
+    BookingCancelled {
+        booking: Booking,
+    },
+    BookingExpired {
+        booking: Booking,
+    },
+    PaymentRefunded {
+        booking: Booking,
+        refund: Money,
+    },
+    UserErased {
+        user_id: UserId,
+    },
+}
+
+/// The EventBridge bus (and event source) each domain's events travel on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    Properties,
+    Bookings,
+    Users,
+}
+
+impl Source {
+    pub const ALL: [Source; 3] = [Source::Properties, Source::Bookings, Source::Users];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Properties => "berth.properties",
+            Source::Bookings => "berth.bookings",
+            Source::Users => "berth.users",
+        }
+    }
+}
+
+impl DomainEvent {
+    pub fn new(change: Change, now: Timestamp) -> Self {
+        Self {
+            id: EventId::generate(),
+            occurred_at: now,
+            change,
+        }
+    }
+
+    pub fn detail_type(&self) -> &'static str {
+        match &self.change {
+            Change::PropertyCreated { .. } => "PropertyCreated",
+            Change::PropertyUpdated { .. } => "PropertyUpdated",
+            Change::CalendarChanged { .. } => "CalendarChanged",
+            Change::BookingRequested { .. } => "BookingRequested",
+            Change::BookingHeld { .. } => "BookingHeld",
+            Change::BookingPaid { .. } => "BookingPaid",
+            Change::BookingConfirmed { .. } => "BookingConfirmed",
+            Change::BookingFailed { .. } => "BookingFailed",
+            Change::BookingCancelled { .. } => "BookingCancelled",
+            Change::BookingExpired { .. } => "BookingExpired",
+            Change::PaymentRefunded { .. } => "PaymentRefunded",
+            Change::UserErased { .. } => "UserErased",
+        }
+    }
+
+    pub fn source(&self) -> Source {
+        match &self.change {
+            Change::PropertyCreated { .. }
+            | Change::PropertyUpdated { .. }
+            | Change::CalendarChanged { .. } => Source::Properties,
+            Change::UserErased { .. } => Source::Users,
+            _ => Source::Bookings,
+        }
+    }
+
+    /// The booking this event is about, if any.
+    pub fn booking(&self) -> Option<&Booking> {
+        match &self.change {
+            Change::BookingRequested { booking }
+            | Change::BookingHeld { booking }
+            | Change::BookingPaid { booking }
+            | Change::BookingConfirmed { booking }
+            | Change::BookingFailed { booking }
+            | Change::BookingCancelled { booking }
+            | Change::BookingExpired { booking }
+            | Change::PaymentRefunded { booking, .. } => Some(booking),
+            _ => None,
+        }
+    }
+
+    /// The property whose state or availability this event changes, if any.
+    /// Consumers that need order (the search index) order by it.
+    pub fn property_id(&self) -> Option<&PropertyId> {
+        match &self.change {
+            Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
+                Some(&property.id)
+            }
+            Change::CalendarChanged { property_id, .. } => Some(property_id),
+            _ => self.booking().map(|b| &b.property_id),
+        }
+    }
+
+    /// The detail as EventBridge carries it.
+    pub fn detail(&self) -> serde_json::Value {
+        match serde_json::to_value(&self.change) {
+            Ok(serde_json::Value::Object(mut map)) => map.remove("detail").unwrap_or_default(),
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    /// Rebuilds an event from EventBridge's parts.
+    pub fn from_parts(
+        id: EventId,
+        occurred_at: Timestamp,
+        detail_type: &str,
+        detail: serde_json::Value,
+    ) -> Result<Self, serde_json::Error> {
+        let change =
+            serde_json::from_value(serde_json::json!({"type": detail_type, "detail": detail}))?;
+        Ok(Self {
+            id,
+            occurred_at,
+            change,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_survive_the_eventbridge_round_trip() {
+        let user_id = UserId::parse("alice").unwrap();
+        let event = DomainEvent::new(Change::UserErased { user_id }, chrono::Utc::now());
+        assert_eq!(event.detail_type(), "UserErased");
+        assert_eq!(event.source().name(), "berth.users");
+        let back = DomainEvent::from_parts(
+            event.id.clone(),
+            event.occurred_at,
+            event.detail_type(),
+            event.detail(),
+        )
+        .unwrap();
+        assert_eq!(back, event);
+        assert!(
+            DomainEvent::from_parts(
+                event.id.clone(),
+                event.occurred_at,
+                "Nonsense",
+                event.detail()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn stored_form_is_type_and_detail() {
+        let event = DomainEvent::new(
+            Change::CalendarChanged {
+                property_id: PropertyId::generate(),
+                blocked: true,
+                dates: vec![Date::parse("2027-01-01").unwrap()],
+            },
+            chrono::Utc::now(),
+        );
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["type"], "CalendarChanged");
+        assert_eq!(json["detail"]["dates"][0], "2027-01-01");
+        assert_eq!(serde_json::from_value::<DomainEvent>(json).unwrap(), event);
+        assert_eq!(event.source(), Source::Properties);
+    }
+}

@@ -1,0 +1,29 @@
+//! Berth's domain: what a short-stay booking platform is, free of any cloud.
+//!
+//! - values: [`money`], [`dates`], [`ids`], [`property`], [`calendar`],
+//!   [`booking`], [`cancellation`], [`pricing`], [`user`], [`events`];
+//! - the world it needs, as small traits: [`ports`];
+//! - use cases over those ports: [`catalog`] (listings, calendars, quotes),
+//!   [`reservations`] (requests, the booking workflow's steps, cancellation,
+//!   the sweeper), [`accounts`], [`reports`];
+//! - read models derived from events: [`projections`].
+
+pub mod accounts;
+pub mod booking;
+pub mod calendar;
+pub mod cancellation;
+pub mod catalog;
+pub mod dates;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod money;
+pub mod ports;
+pub mod pricing;
+pub mod projections;
+pub mod property;
+pub mod reports;
+pub mod reservations;
+pub mod user;
+
+pub use anyhow;

@@ -1,0 +1,421 @@
+//! Ports: what the domain needs from the world, one small trait per need, so
+//! that each function is given exactly what its policy in the template allows.
+//!
+//! Every port has an embedded adapter (SQLite, for the local platform) and an
+//! AWS adapter, and both pass the same contract tests. Each method's doc says
+//! which errors it returns; `anyhow::Error` always means "the backing service
+//! could not answer" and is worth retrying.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::booking::{Booking, BookingStatus, PaymentMethod};
+use crate::calendar::Night;
+use crate::dates::{Date, DateRange, Timestamp};
+use crate::events::DomainEvent;
+use crate::ids::{BookingId, PropertyId, UserId};
+use crate::money::{Currency, Money};
+use crate::property::{Amenity, Property};
+use crate::user::{Profile, Signals};
+
+/// A conditional write that found the stored state other than expected.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the stored state changed under this write")]
+    Conflict,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// The wall clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        chrono::Utc::now()
+    }
+}
+
+#[async_trait]
+pub trait PropertyReader: Send + Sync {
+    /// The property with this id, or `None` when there is none.
+    async fn property(&self, id: &PropertyId) -> anyhow::Result<Option<Property>>;
+}
+
+#[async_trait]
+pub trait PropertyWriter: Send + Sync {
+    /// Stores a new property and its `PropertyCreated` event, atomically.
+    async fn insert_property(&self, property: &Property, event: &DomainEvent)
+    -> anyhow::Result<()>;
+
+    /// Replaces the stored property with `property` and records `event`,
+    /// atomically, if the stored version is `property.version - 1`.
+    /// `WriteError::Conflict` when another change landed first (nothing is written).
+    async fn update_property(
+        &self,
+        property: &Property,
+        event: &DomainEvent,
+    ) -> Result<(), WriteError>;
+}
+
+#[async_trait]
+pub trait CalendarReader: Send + Sync {
+    /// The records of the property's nights within `range`, in date order.
+    /// Free nights have no record.
+    async fn nights(&self, property: &PropertyId, range: DateRange) -> anyhow::Result<Vec<Night>>;
+}
+
+#[async_trait]
+pub trait CalendarWriter: Send + Sync {
+    /// Blocks (or unblocks) exactly `dates` and records `event`, atomically.
+    /// Blocking requires every night to be free or an expired hold at `now`;
+    /// unblocking requires every night to be blocked. `WriteError::Conflict`
+    /// when one is not (nothing is written). At most 90 dates.
+    async fn set_blocked(
+        &self,
+        property: &PropertyId,
+        dates: &[Date],
+        blocked: bool,
+        now: Timestamp,
+        event: &DomainEvent,
+    ) -> Result<(), WriteError>;
+}
+
+/// Whose bookings to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Guest,
+    Host,
+}
+
+/// A page of a listing: at most `limit` items after the opaque `after` cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub after: Option<BookingId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<BookingId>,
+}
+
+#[async_trait]
+pub trait BookingReader: Send + Sync {
+    /// The booking with this id, or `None` when there is none.
+    async fn booking(&self, id: &BookingId) -> anyhow::Result<Option<Booking>>;
+
+    /// Bookings where `user` is the guest (or the host), newest first.
+    async fn bookings_of(
+        &self,
+        user: &UserId,
+        role: Role,
+        page: &PageRequest,
+    ) -> anyhow::Result<Page<Booking>>;
+}
+
+/// A client's Idempotency-Key, unique per user.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// 1 to 255 visible ASCII characters.
+    pub fn parse(text: &str) -> Result<Self, crate::error::InvalidInput> {
+        if (1..=255).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(crate::error::InvalidInput::new(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A claim on an Idempotency-Key for one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestClaim {
+    pub now: Timestamp,
+    pub user: UserId,
+    pub key: IdempotencyKey,
+    /// Digest of the request, so a reused key with another body is caught.
+    pub fingerprint: String,
+    /// A claim still in progress after this is taken to have crashed.
+    pub lease_until: Timestamp,
+    /// When the key may be used again for a new request. A record whose
+    /// `expires_at` is not after `now` counts as absent.
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestState {
+    InProgress { lease_until: Timestamp },
+    Completed,
+}
+
+/// What an Idempotency-Key already stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub fingerprint: String,
+    /// The booking as it was first answered.
+    pub booking: Booking,
+    pub state: RequestState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    Claimed,
+    Existing(Box<IdempotencyRecord>),
+}
+
+#[async_trait]
+pub trait BookingRequests: Send + Sync {
+    /// What `user`'s `key` stands for, unless it was never claimed or its
+    /// record expired by `now`.
+    async fn record(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> anyhow::Result<Option<IdempotencyRecord>>;
+
+    /// Claims `claim.key` (IN PROGRESS until `claim.lease_until`) and stores
+    /// `booking`, PENDING, with `event`, in one atomic write. When the key is
+    /// held already (by a record that has not expired at `claim.now`)
+    /// nothing is written and that record is returned.
+    async fn claim(
+        &self,
+        claim: &RequestClaim,
+        booking: &Booking,
+        event: &DomainEvent,
+    ) -> anyhow::Result<ClaimOutcome>;
+
+    /// Marks the key's request COMPLETED. Idempotent.
+    async fn complete(&self, user: &UserId, key: &IdempotencyKey) -> anyhow::Result<()>;
+}
+
+#[async_trait]
+pub trait BookingWorkflow: Send + Sync {
+    /// Starts the booking workflow for `booking`, named by its id. Starting
+    /// one that exists already (running or finished) does nothing and succeeds.
+    async fn start(&self, booking: &BookingId) -> anyhow::Result<()>;
+}
+
+/// What a booking change does to the nights of its stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NightsChange {
+    /// The booking's nights are left alone.
+    Keep,
+    /// Every night must be free, an expired hold at `now`, or held by this
+    /// booking already; each becomes HELD by it until `until`.
+    Hold { until: Timestamp, now: Timestamp },
+    /// Every night must be HELD by this booking; each becomes BOOKED by it.
+    Book,
+    /// Every night HELD or BOOKED by this booking is freed; others are untouched.
+    Release,
+}
+
+/// One atomic step of a booking's life.
+#[derive(Debug, Clone)]
+pub struct BookingChange<'a> {
+    /// The booking as it is to be stored.
+    pub booking: &'a Booking,
+    /// The stored booking's status must be one of these.
+    pub from: &'a [BookingStatus],
+    pub nights: NightsChange,
+    pub events: &'a [DomainEvent],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// Hold: this night is taken by someone else. Book: this night is not held by this booking.
+    #[error("night {0} is not available to this booking")]
+    NightTaken(Date),
+    /// The stored booking's status was not one of `from` (`None`: no such booking).
+    #[error("booking status is {0:?}")]
+    StatusChanged(Option<BookingStatus>),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+#[async_trait]
+pub trait BookingChanges: Send + Sync {
+    /// Applies `change` whole or not at all (see [`NightsChange`] for the
+    /// nights). Errors: [`ChangeError`]; nothing is written on any error.
+    async fn apply(&self, change: &BookingChange<'_>) -> Result<(), ChangeError>;
+}
+
+#[async_trait]
+pub trait AbandonedBookings: Send + Sync {
+    /// Unsettled bookings (PENDING, HELD, PAID) whose `hold_expires_at` is
+    /// before `before`, oldest deadline first, at most `limit`.
+    async fn abandoned(&self, before: Timestamp, limit: u32) -> anyhow::Result<Vec<Booking>>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Charge {
+    /// The provider's id for the captured charge.
+    pub id: String,
+    pub amount: Money,
+    /// How much has been refunded so far.
+    pub refunded: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    /// The card was declined: final.
+    #[error("declined: {0}")]
+    Declined(String),
+    /// The provider could not be reached or failed: retry with the same key.
+    #[error("payment provider unavailable: {0}")]
+    Unavailable(String),
+    /// The provider refused the request itself (bad key, bad parameters): a bug or misconfiguration.
+    #[error("payment request rejected: {0}")]
+    Rejected(String),
+}
+
+#[async_trait]
+pub trait PaymentGateway: Send + Sync {
+    /// Charges and captures `amount` from `method`, at most once per `key`: a
+    /// call repeated with the same key returns the first call's charge.
+    /// Errors: `Declined` (final), `Unavailable` (retry), `Rejected`.
+    async fn charge(
+        &self,
+        key: &str,
+        amount: Money,
+        method: &PaymentMethod,
+    ) -> Result<Charge, PaymentError>;
+
+    /// The charge made under `key`, if one was captured.
+    async fn find_charge(&self, key: &str) -> Result<Option<Charge>, PaymentError>;
+
+    /// Refunds `amount` of charge `charge_id`, at most once per `key`.
+    async fn refund(
+        &self,
+        key: &str,
+        charge_id: &str,
+        amount: Money,
+    ) -> Result<Refund, PaymentError>;
+}
+
+/// A line of the ledger: money a host earned (positive) or gave back (negative).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// Unique per entry: recording it twice records it once.
+    pub id: String,
+    pub booking_id: BookingId,
+    pub host_id: UserId,
+    pub property_id: PropertyId,
+    pub amount: Money,
+    pub occurred_at: Timestamp,
+}
+
+/// A host's earnings in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Earnings {
+    pub currency: Currency,
+    /// Sum of confirmed bookings.
+    pub gross: i64,
+    /// Sum of refunds (positive).
+    pub refunds: i64,
+    pub net: i64,
+    pub bookings: u32,
+}
+
+#[async_trait]
+pub trait Ledger: Send + Sync {
+    /// Records each entry at most once (by id).
+    async fn record(&self, entries: &[LedgerEntry]) -> anyhow::Result<()>;
+
+    /// `host`'s earnings from entries on days within `range`, per currency.
+    async fn earnings(&self, host: &UserId, range: DateRange) -> anyhow::Result<Vec<Earnings>>;
+}
+
+/// One line of the audit log: a booking or payment state change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// The event that recorded the change; appending it twice keeps one.
+    pub event_id: String,
+    pub booking_id: BookingId,
+    pub occurred_at: Timestamp,
+    pub change: String,
+    pub status: BookingStatus,
+    pub detail: serde_json::Value,
+}
+
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    /// Appends each record at most once (by event id). Records are never changed.
+    async fn append(&self, records: &[AuditRecord]) -> anyhow::Result<()>;
+
+    /// Every record of one booking, oldest first.
+    async fn trail(&self, booking: &BookingId) -> anyhow::Result<Vec<AuditRecord>>;
+}
+
+/// A message to a user about their booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    /// Unique per message: sending it twice delivers it once.
+    pub id: String,
+    pub booking_id: BookingId,
+    pub recipient: UserId,
+    pub subject: String,
+    pub body: String,
+}
+
+#[async_trait]
+pub trait Notifier: Send + Sync {
+    /// Delivers the notification at most once (by id).
+    async fn send(&self, notification: &Notification) -> anyhow::Result<()>;
+}
+
+#[async_trait]
+pub trait Profiles: Send + Sync {
+    /// The user's profile, or `None` if they never saved one.
+    async fn profile(&self, user: &UserId) -> anyhow::Result<Option<Profile>>;
+
+    /// Creates or replaces the user's profile.
+    async fn save_profile(&self, profile: &Profile) -> anyhow::Result<()>;
+
+    /// Deletes the user's profile and signals and records `event`, atomically.
+    async fn erase(&self, user: &UserId, event: &DomainEvent) -> anyhow::Result<()>;
+}
+
+#[async_trait]
+pub trait SignalStore: Send + Sync {
+    /// What Berth learned about the user (empty when nothing).
+    async fn signals(&self, user: &UserId) -> anyhow::Result<Signals>;
+
+    /// Learns from one confirmed stay, once per `event_id`.
+    async fn learn(
+        &self,
+        user: &UserId,
+        event_id: &str,
+        city: &str,
+        amenities: &std::collections::BTreeSet<Amenity>,
+    ) -> anyhow::Result<()>;
+}
+
+#[async_trait]
+pub trait EventPublisher: Send + Sync {
+    /// Publishes events to their buses. Returns the ids of those that could
+    /// not be published (retry them); an error means none were.
+    async fn publish(&self, events: &[DomainEvent]) -> anyhow::Result<Vec<crate::ids::EventId>>;
+}

@@ -1,0 +1,185 @@
+//! A guest asks for a booking: validated, priced, stored PENDING under their
+//! Idempotency-Key, and handed to the workflow.
+
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+
+use super::BookingError;
+use crate::booking::{Booking, PaymentMethod};
+use crate::dates::{Date, Stay, Timestamp};
+use crate::events::{Change, DomainEvent};
+use crate::ids::{BookingId, PropertyId};
+use crate::ports::{
+    BookingReader, BookingRequests, BookingWorkflow, ClaimOutcome, IdempotencyKey,
+    IdempotencyRecord, Page, PageRequest, PropertyReader, RequestClaim, RequestState, Role,
+};
+use crate::pricing;
+use crate::user::Caller;
+
+/// A guest's booking request, each field valid on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingOrder {
+    pub property_id: PropertyId,
+    pub check_in: Date,
+    pub check_out: Date,
+    pub guests: u32,
+    pub payment_method: PaymentMethod,
+}
+
+impl BookingOrder {
+    /// A digest that tells this request from any other.
+    pub fn fingerprint(&self) -> String {
+        let text = format!(
+            "{}|{}|{}|{}|{}",
+            self.property_id,
+            self.check_in,
+            self.check_out,
+            self.guests,
+            self.payment_method.as_str()
+        );
+        format!("{:x}", Sha256::digest(text.as_bytes()))
+    }
+}
+
+/// How long things last around a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestTimes {
+    /// How long a booking's nights stay held (and how long it may stay unsettled).
+    pub hold: Duration,
+    /// How long a claimed key waits for its request before another may finish it.
+    pub lease: Duration,
+    /// How long a key keeps answering with its booking.
+    pub key_ttl: Duration,
+}
+
+impl Default for RequestTimes {
+    fn default() -> Self {
+        Self {
+            hold: Duration::minutes(15),
+            lease: Duration::seconds(30),
+            key_ttl: Duration::hours(24),
+        }
+    }
+}
+
+/// Requests a booking, or answers the booking this key already stands for.
+/// Replays never charge or book twice.
+#[allow(clippy::too_many_arguments)]
+pub async fn request_booking(
+    properties: &dyn PropertyReader,
+    requests: &dyn BookingRequests,
+    workflow: &dyn BookingWorkflow,
+    caller: &Caller,
+    key: IdempotencyKey,
+    order: BookingOrder,
+    times: RequestTimes,
+    now: Timestamp,
+) -> Result<Booking, BookingError> {
+    let fingerprint = order.fingerprint();
+    if let Some(record) = requests.record(&caller.user_id, &key, now).await? {
+        return replay(requests, workflow, caller, &key, &fingerprint, record, now).await;
+    }
+    let property = properties
+        .property(&order.property_id)
+        .await?
+        .ok_or_else(|| BookingError::PropertyNotFound(order.property_id.clone()))?;
+    let stay = Stay::new(order.check_in, order.check_out, Date::of(now))?;
+    let quote = pricing::quote(&property, stay, order.guests)?;
+    let booking = Booking::request(
+        caller.user_id.clone(),
+        &property,
+        quote,
+        order.payment_method,
+        now,
+        now + times.hold,
+    );
+    let claim = RequestClaim {
+        now,
+        user: caller.user_id.clone(),
+        key: key.clone(),
+        fingerprint: fingerprint.clone(),
+        lease_until: now + times.lease,
+        expires_at: now + times.key_ttl,
+    };
+    let event = DomainEvent::new(
+        Change::BookingRequested {
+            booking: booking.clone(),
+        },
+        now,
+    );
+    match requests.claim(&claim, &booking, &event).await? {
+        ClaimOutcome::Claimed => {
+            finish(requests, workflow, caller, &key, &booking.id).await?;
+            Ok(booking)
+        }
+        ClaimOutcome::Existing(record) => {
+            replay(requests, workflow, caller, &key, &fingerprint, *record, now).await
+        }
+    }
+}
+
+async fn replay(
+    requests: &dyn BookingRequests,
+    workflow: &dyn BookingWorkflow,
+    caller: &Caller,
+    key: &IdempotencyKey,
+    fingerprint: &str,
+    record: IdempotencyRecord,
+    now: Timestamp,
+) -> Result<Booking, BookingError> {
+    if record.fingerprint != fingerprint {
+        return Err(BookingError::KeyReused);
+    }
+    match record.state {
+        RequestState::Completed => Ok(record.booking),
+        RequestState::InProgress { lease_until } if lease_until > now => {
+            Err(BookingError::InProgress)
+        }
+        // Whoever claimed the key stopped before finishing: finish for them.
+        // Both steps are idempotent, so a late original does no harm.
+        RequestState::InProgress { .. } => {
+            finish(requests, workflow, caller, key, &record.booking.id).await?;
+            Ok(record.booking)
+        }
+    }
+}
+
+async fn finish(
+    requests: &dyn BookingRequests,
+    workflow: &dyn BookingWorkflow,
+    caller: &Caller,
+    key: &IdempotencyKey,
+    booking: &BookingId,
+) -> Result<(), BookingError> {
+    workflow.start(booking).await?;
+    requests.complete(&caller.user_id, key).await?;
+    Ok(())
+}
+
+/// One booking, for its guest, its host or an admin.
+pub async fn booking_of(
+    reader: &dyn BookingReader,
+    caller: &Caller,
+    id: &BookingId,
+) -> Result<Booking, BookingError> {
+    let booking = reader
+        .booking(id)
+        .await?
+        .ok_or_else(|| BookingError::NotFound(id.clone()))?;
+    if !booking.is_party(&caller.user_id) && !caller.is_admin() {
+        return Err(BookingError::Forbidden(
+            "only the booking's guest or host may see it",
+        ));
+    }
+    Ok(booking)
+}
+
+/// The caller's own bookings, as guest or as host.
+pub async fn list_bookings(
+    reader: &dyn BookingReader,
+    caller: &Caller,
+    role: Role,
+    page: PageRequest,
+) -> Result<Page<Booking>, BookingError> {
+    Ok(reader.bookings_of(&caller.user_id, role, &page).await?)
+}
