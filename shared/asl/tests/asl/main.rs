@@ -1,0 +1,9 @@
+//! Behaviour of the States Language executor, one module per concern.
+
+mod choice;
+mod dataflow;
+mod durability;
+mod loading;
+mod recovery;
+mod support;
+mod timing;
