@@ -291,6 +291,13 @@ pub enum PaymentError {
     Rejected(String),
 }
 
+impl From<anyhow::Error> for PaymentError {
+    /// Trouble reaching the provider (or its record of charges): worth a retry.
+    fn from(error: anyhow::Error) -> Self {
+        PaymentError::Unavailable(format!("{error:#}"))
+    }
+}
+
 #[async_trait]
 pub trait PaymentGateway: Send + Sync {
     /// Charges and captures `amount` from `method`, at most once per `key`: a

@@ -1,0 +1,86 @@
+//! The contract of Berth's ports, written once. Each adapter family (embedded
+//! SQLite, AWS) builds a fresh, isolated [`Ports`] and runs every check here
+//! through [`contract_suite!`]; a check panics with what broke.
+//!
+//! - [`catalog`]: properties and calendars;
+//! - [`bookings`]: idempotent requests, the workflow's atomic changes, the
+//!   zero-double-booking race, listings, the sweeper's query;
+//! - [`records`]: ledger, audit log;
+//! - [`users`]: profiles and signals;
+//! - [`gateway`]: payment gateways.
+
+pub mod bookings;
+pub mod catalog;
+pub mod fixtures;
+pub mod gateway;
+pub mod records;
+pub mod users;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use berth_domain::events::DomainEvent;
+use berth_domain::ports::*;
+
+/// What a test can see of the events an adapter recorded.
+#[async_trait]
+pub trait OutboxProbe: Send + Sync {
+    /// Every event recorded so far, in order.
+    async fn recorded_events(&self) -> anyhow::Result<Vec<DomainEvent>>;
+}
+
+/// One adapter family's ports over fresh, empty storage.
+#[derive(Clone)]
+pub struct Ports {
+    pub property_reader: Arc<dyn PropertyReader>,
+    pub property_writer: Arc<dyn PropertyWriter>,
+    pub calendar_reader: Arc<dyn CalendarReader>,
+    pub calendar_writer: Arc<dyn CalendarWriter>,
+    pub booking_reader: Arc<dyn BookingReader>,
+    pub requests: Arc<dyn BookingRequests>,
+    pub changes: Arc<dyn BookingChanges>,
+    pub abandoned: Arc<dyn AbandonedBookings>,
+    pub ledger: Arc<dyn Ledger>,
+    pub audit: Arc<dyn AuditLog>,
+    pub profiles: Arc<dyn Profiles>,
+    pub signals: Arc<dyn SignalStore>,
+    pub outbox: Arc<dyn OutboxProbe>,
+}
+
+/// Expands to one `#[tokio::test]` per contract check, each over fresh
+/// ports from `$ports` (an async fn returning [`Ports`]).
+#[macro_export]
+macro_rules! contract_suite {
+    ($ports:path) => {
+        $crate::contract_suite!(@tests $ports;
+            catalog::property_round_trip,
+            catalog::stale_updates_conflict,
+            catalog::blocking_and_unblocking,
+            catalog::blocking_refuses_guest_nights_atomically,
+            bookings::claims_are_idempotent,
+            bookings::expired_claims_free_the_key,
+            bookings::holding_takes_free_and_expired_nights,
+            bookings::holding_refuses_taken_nights_atomically,
+            bookings::holding_again_is_a_no_op,
+            bookings::status_conditions_guard_every_change,
+            bookings::booking_needs_every_night_held_by_me,
+            bookings::release_frees_only_my_nights,
+            bookings::listings_page_newest_first,
+            bookings::abandoned_lists_overdue_unsettled_bookings,
+            bookings::concurrent_holds_never_double_book,
+            records::ledger_records_once_and_sums_per_currency,
+            records::audit_appends_once_in_order,
+            users::profiles_save_and_erase,
+            users::signals_learn_once_per_event,
+        );
+    };
+    (@tests $ports:path; $($module:ident :: $check:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $check() {
+                let ports = $ports().await;
+                $crate::$module::$check(&ports).await;
+            }
+        )+
+    };
+}

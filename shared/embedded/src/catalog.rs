@@ -1,0 +1,188 @@
+//! Properties and their calendars.
+
+use anyhow::Context;
+use async_trait::async_trait;
+use berth_domain::calendar::{Night, NightState};
+use berth_domain::dates::{Date, DateRange, Timestamp};
+use berth_domain::events::DomainEvent;
+use berth_domain::ids::{BookingId, PropertyId};
+use berth_domain::ports::{
+    CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError,
+};
+use berth_domain::property::Property;
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use crate::SqliteStore;
+use crate::codec::{EncodedEvents, from_json, instant, millis, to_json};
+
+#[async_trait]
+impl PropertyReader for SqliteStore {
+    async fn property(&self, id: &PropertyId) -> anyhow::Result<Option<Property>> {
+        self.db.read(|tx| {
+            tx.prepare_cached("SELECT data FROM properties WHERE id = ?1")?
+                .query_row([id.as_str()], |row| from_json(&row.get::<_, String>(0)?))
+                .optional()
+        })
+    }
+}
+
+#[async_trait]
+impl PropertyWriter for SqliteStore {
+    async fn insert_property(
+        &self,
+        property: &Property,
+        event: &DomainEvent,
+    ) -> anyhow::Result<()> {
+        let row = (
+            property.id.to_string(),
+            property.host_id.to_string(),
+            property.version as i64,
+            to_json(property)?,
+        );
+        let events = EncodedEvents::one(event)?;
+        self.db
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "INSERT INTO properties (id, host_id, version, data) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(row)?;
+                events.append(conn)?;
+                Ok::<_, anyhow::Error>(())
+            })
+            .await
+            .context("storing a new property")
+    }
+
+    async fn update_property(
+        &self,
+        property: &Property,
+        event: &DomainEvent,
+    ) -> Result<(), WriteError> {
+        let id = property.id.to_string();
+        let version = property.version as i64;
+        let data = to_json(property)?;
+        let events = EncodedEvents::one(event)?;
+        self.db
+            .write(move |conn| {
+                let updated = conn
+                    .prepare_cached("UPDATE properties SET version = ?1, data = ?2 WHERE id = ?3 AND version = ?4")
+                    .and_then(|mut s| s.execute((version, data, &id, version - 1)))
+                    .map_err(anyhow::Error::from)?;
+                if updated == 0 {
+                    return Err(WriteError::Conflict);
+                }
+                events.append(conn).map_err(anyhow::Error::from)?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl CalendarReader for SqliteStore {
+    async fn nights(&self, property: &PropertyId, range: DateRange) -> anyhow::Result<Vec<Night>> {
+        self.db.read(|tx| {
+            let mut query = tx.prepare_cached(
+                "SELECT date, state, booking_id, expires_at FROM nights \
+                 WHERE property_id = ?1 AND date >= ?2 AND date < ?3 ORDER BY date",
+            )?;
+            let rows = query.query_map(
+                (
+                    property.as_str(),
+                    range.from.to_string(),
+                    range.to.to_string(),
+                ),
+                night_of_row,
+            )?;
+            rows.collect()
+        })
+    }
+}
+
+/// A `nights` row (date, state, booking_id, expires_at) as a domain night.
+pub(crate) fn night_of_row(row: &Row<'_>) -> rusqlite::Result<Night> {
+    let bad = |what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            what.to_owned().into(),
+        )
+    };
+    let date = Date::parse(&row.get::<_, String>(0)?).map_err(|_| bad("night date"))?;
+    let booking = || -> rusqlite::Result<BookingId> {
+        BookingId::parse(&row.get::<_, String>(2)?).map_err(|_| bad("night booking id"))
+    };
+    let state = match row.get::<_, String>(1)?.as_str() {
+        "HELD" => NightState::Held {
+            booking_id: booking()?,
+            expires_at: instant(row.get(3)?),
+        },
+        "BOOKED" => NightState::Booked {
+            booking_id: booking()?,
+        },
+        "BLOCKED" => NightState::Blocked,
+        _ => return Err(bad("night state")),
+    };
+    Ok(Night { date, state })
+}
+
+/// A night's stored record: state, booking, expiry in ms.
+pub(crate) type NightRecord = (String, Option<String>, Option<i64>);
+
+pub(crate) fn night_record(
+    conn: &Connection,
+    property: &str,
+    date: &str,
+) -> rusqlite::Result<Option<NightRecord>> {
+    conn.prepare_cached(
+        "SELECT state, booking_id, expires_at FROM nights WHERE property_id = ?1 AND date = ?2",
+    )?
+    .query_row((property, date), |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+    })
+    .optional()
+}
+
+#[async_trait]
+impl CalendarWriter for SqliteStore {
+    async fn set_blocked(
+        &self,
+        property: &PropertyId,
+        dates: &[Date],
+        blocked: bool,
+        now: Timestamp,
+        event: &DomainEvent,
+    ) -> Result<(), WriteError> {
+        let property = property.to_string();
+        let dates: Vec<String> = dates.iter().map(Date::to_string).collect();
+        let now = millis(now);
+        let events = EncodedEvents::one(event)?;
+        self.db
+            .write(move |conn| {
+                for date in &dates {
+                    let record = night_record(conn, &property, date).map_err(anyhow::Error::from)?;
+                    let allowed = match (&record, blocked) {
+                        (None, true) => true,
+                        (Some((state, _, expires)), true) => state == "HELD" && expires.is_some_and(|e| e <= now),
+                        (Some((state, _, _)), false) => state == "BLOCKED",
+                        (None, false) => false,
+                    };
+                    if !allowed {
+                        return Err(WriteError::Conflict);
+                    }
+                    let statement = if blocked {
+                        "INSERT OR REPLACE INTO nights (property_id, date, state, booking_id, expires_at) \
+                         VALUES (?1, ?2, 'BLOCKED', NULL, NULL)"
+                    } else {
+                        "DELETE FROM nights WHERE property_id = ?1 AND date = ?2"
+                    };
+                    conn.prepare_cached(statement)
+                        .and_then(|mut s| s.execute((&property, date)))
+                        .map_err(anyhow::Error::from)?;
+                }
+                events.append(conn).map_err(anyhow::Error::from)?;
+                Ok(())
+            })
+            .await
+    }
+}

@@ -1,0 +1,37 @@
+//! Berth's embedded adapters: every domain port over one SQLite file in a
+//! data directory, plus a fake payment gateway, for the local platform.
+//!
+//! - [`db`]: the file, its writer thread (group commit) and reader pool;
+//! - [`schema`]: migrations, applied at open;
+//! - one module per area: [`catalog`] (properties, nights), [`bookings`],
+//!   [`users`], [`records`] (ledger, audit log, notifications), [`outbox`];
+//! - [`gateway`]: the fake payment gateway.
+
+pub mod bookings;
+pub mod catalog;
+mod codec;
+pub mod db;
+pub mod gateway;
+pub mod outbox;
+pub mod records;
+mod schema;
+pub mod users;
+
+pub use db::Db;
+pub use gateway::{FakeGateway, PaymentFaults};
+
+/// Every store port, over one database.
+#[derive(Clone)]
+pub struct SqliteStore {
+    db: Db,
+}
+
+impl SqliteStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}

@@ -1,0 +1,112 @@
+//! The schema, as migrations applied in order at start (tracked in SQLite's
+//! `user_version`). Never edit a released migration: add the next one.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+/// Times are Unix milliseconds (comparable in SQL); whole records are JSON.
+const V1: &str = "
+CREATE TABLE properties (
+    id TEXT PRIMARY KEY,
+    host_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX properties_by_host ON properties (host_id);
+
+CREATE TABLE nights (
+    property_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('HELD', 'BOOKED', 'BLOCKED')),
+    booking_id TEXT,
+    expires_at INTEGER,
+    PRIMARY KEY (property_id, date)
+) WITHOUT ROWID;
+CREATE INDEX nights_by_booking ON nights (booking_id) WHERE booking_id IS NOT NULL;
+
+CREATE TABLE bookings (
+    id TEXT PRIMARY KEY,
+    guest_id TEXT NOT NULL,
+    host_id TEXT NOT NULL,
+    property_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    deadline INTEGER,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX bookings_by_guest ON bookings (guest_id, id);
+CREATE INDEX bookings_by_host ON bookings (host_id, id);
+CREATE INDEX bookings_unsettled ON bookings (deadline) WHERE status IN ('PENDING', 'HELD', 'PAID');
+
+CREATE TABLE idempotency_keys (
+    user_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    booking TEXT NOT NULL,
+    completed INTEGER NOT NULL DEFAULT 0,
+    lease_until INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    event TEXT NOT NULL
+);
+
+CREATE TABLE profiles (
+    user_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE signals (
+    user_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE signal_events (
+    event_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+    event_id TEXT PRIMARY KEY,
+    booking_id TEXT NOT NULL,
+    occurred_at INTEGER NOT NULL,
+    record TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX audit_by_booking ON audit_log (booking_id, occurred_at);
+
+CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    booking_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    message TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE gateway_charges (
+    key TEXT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    method TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('captured', 'declined')),
+    decline_reason TEXT,
+    refunded INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE gateway_refunds (
+    key TEXT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    charge_id TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
+    let migrations = Migrations::new(vec![M::up(V1), M::up(berth_ledger_sql::SCHEMA)]);
+    migrations.to_latest(conn)?;
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! The embedded adapters: the shared port contract, the fake gateway, and
+//! what only SQLite must show (durability across reopening, group commit).
+
+mod contract;
+mod durability;
+mod gateway;
