@@ -388,6 +388,13 @@ pub struct Notification {
 }
 
 #[async_trait]
+pub trait NotificationQueue: Send + Sync {
+    /// Queues notifications for delivery, in order per booking (a FIFO group
+    /// per booking), each at most once (deduplicated by id).
+    async fn enqueue(&self, notifications: &[Notification]) -> anyhow::Result<()>;
+}
+
+#[async_trait]
 pub trait Notifier: Send + Sync {
     /// Delivers the notification at most once (by id).
     async fn send(&self, notification: &Notification) -> anyhow::Result<()>;
