@@ -148,26 +148,42 @@ impl DomainEvent {
         }
     }
 
-    /// The detail as EventBridge carries it.
+    /// The detail as EventBridge carries it: the change's fields plus
+    /// `event_id` and `occurred_at` (consumers deduplicate by Berth's id, not
+    /// EventBridge's) and `property_id` where there is one (the search
+    /// stream's partition key).
     pub fn detail(&self) -> serde_json::Value {
-        match serde_json::to_value(&self.change) {
-            Ok(serde_json::Value::Object(mut map)) => map.remove("detail").unwrap_or_default(),
-            _ => serde_json::Value::Null,
+        let mut detail = match serde_json::to_value(&self.change) {
+            Ok(serde_json::Value::Object(mut map)) => match map.remove("detail") {
+                Some(serde_json::Value::Object(detail)) => detail,
+                _ => serde_json::Map::new(),
+            },
+            _ => serde_json::Map::new(),
+        };
+        detail.insert("event_id".into(), self.id.to_string().into());
+        detail.insert("occurred_at".into(), self.occurred_at.to_rfc3339().into());
+        if let Some(property_id) = self.property_id() {
+            detail.insert("property_id".into(), property_id.to_string().into());
         }
+        serde_json::Value::Object(detail)
     }
 
-    /// Rebuilds an event from EventBridge's parts.
-    pub fn from_parts(
-        id: EventId,
-        occurred_at: Timestamp,
+    /// Rebuilds an event from an EventBridge detail-type and detail.
+    pub fn from_bus(
         detail_type: &str,
         detail: serde_json::Value,
     ) -> Result<Self, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct Envelope {
+            event_id: EventId,
+            occurred_at: Timestamp,
+        }
+        let envelope: Envelope = serde_json::from_value(detail.clone())?;
         let change =
             serde_json::from_value(serde_json::json!({"type": detail_type, "detail": detail}))?;
         Ok(Self {
-            id,
-            occurred_at,
+            id: envelope.event_id,
+            occurred_at: envelope.occurred_at,
             change,
         })
     }
@@ -217,5 +233,6 @@ mod tests {
         assert_eq!(json["detail"]["dates"][0], "2027-01-01");
         assert_eq!(serde_json::from_value::<DomainEvent>(json).unwrap(), event);
         assert_eq!(event.source(), Source::Properties);
+        assert_eq!(event.detail()["property_id"], json["detail"]["property_id"]);
     }
 }
