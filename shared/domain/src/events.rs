@@ -199,23 +199,11 @@ mod tests {
         let event = DomainEvent::new(Change::UserErased { user_id }, chrono::Utc::now());
         assert_eq!(event.detail_type(), "UserErased");
         assert_eq!(event.source().name(), "berth.users");
-        let back = DomainEvent::from_parts(
-            event.id.clone(),
-            event.occurred_at,
-            event.detail_type(),
-            event.detail(),
-        )
-        .unwrap();
+        let detail = event.detail();
+        assert_eq!(detail["event_id"], event.id.to_string());
+        let back = DomainEvent::from_bus(event.detail_type(), detail.clone()).unwrap();
         assert_eq!(back, event);
-        assert!(
-            DomainEvent::from_parts(
-                event.id.clone(),
-                event.occurred_at,
-                "Nonsense",
-                event.detail()
-            )
-            .is_err()
-        );
+        assert!(DomainEvent::from_bus("Nonsense", detail).is_err());
     }
 
     #[test]
@@ -231,7 +219,10 @@ mod tests {
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["type"], "CalendarChanged");
         assert_eq!(json["detail"]["dates"][0], "2027-01-01");
-        assert_eq!(serde_json::from_value::<DomainEvent>(json).unwrap(), event);
+        assert_eq!(
+            serde_json::from_value::<DomainEvent>(json.clone()).unwrap(),
+            event
+        );
         assert_eq!(event.source(), Source::Properties);
         assert_eq!(event.detail()["property_id"], json["detail"]["property_id"]);
     }
