@@ -1,0 +1,237 @@
+//! The search itself: walk the candidates of the area (a city's postings or
+//! the grid cells under a box), keep those that fit and are free for every
+//! night, and select the page by (sort key, property id) after the cursor.
+
+use std::collections::BinaryHeap;
+
+use berth_domain::dates::Timestamp;
+use berth_domain::money::Money;
+use berth_domain::property::{Location, Rating};
+
+use super::cursor::Cursor;
+use super::{Area, Hit, SearchPage, SearchRequest, Sort};
+use crate::index::{GRID_COLUMNS, Index, day, grid_column, grid_row, property_id};
+
+const HALF_CIRCUMFERENCE_KM: f64 = std::f64::consts::PI * 6371.0;
+
+/// A match as the page selection sees it: ordered by key, then property.
+type Ranked = (u64, u128, u32);
+
+impl Index {
+    /// The page of available, matching properties for `request` at `now`.
+    pub fn search(&self, request: &SearchRequest, now: Timestamp) -> SearchPage {
+        let Some(filter) = Filter::new(self, request, now) else {
+            return SearchPage {
+                results: Vec::new(),
+                next_cursor: None,
+            };
+        };
+        let mut best: BinaryHeap<Ranked> = BinaryHeap::with_capacity(request.limit + 2);
+        let mut consider = |slot: u32| {
+            if let Some(ranked) = filter.rank(self, slot) {
+                best.push(ranked);
+                if best.len() > request.limit + 1 {
+                    best.pop();
+                }
+            }
+        };
+        match &request.area {
+            Area::City(_) => {
+                for slot in filter.city_slots(self) {
+                    consider(*slot);
+                }
+            }
+            Area::Bounds(b) => {
+                let (first_row, last_row) = (grid_row(b.min_lat), grid_row(b.max_lat));
+                let (west, east) = (grid_column(b.min_lon), grid_column(b.max_lon));
+                let spans = if b.min_lon <= b.max_lon {
+                    vec![(west, east)]
+                } else {
+                    vec![(west, GRID_COLUMNS - 1), (0, east)]
+                };
+                for row in first_row..=last_row {
+                    for (from, to) in &spans {
+                        let cells = row * GRID_COLUMNS + from..=row * GRID_COLUMNS + to;
+                        for slots in self.listings.grid.range(cells).map(|(_, s)| s) {
+                            slots.iter().for_each(|slot| consider(*slot));
+                        }
+                    }
+                }
+            }
+        }
+        let mut ranked = best.into_sorted_vec();
+        let more = ranked.len() > request.limit;
+        ranked.truncate(request.limit);
+        let next_cursor = more.then(|| ranked.last()).flatten().map(|(key, id, _)| {
+            Cursor {
+                fingerprint: request.fingerprint,
+                key: *key,
+                id: *id,
+                origin: filter.origin,
+            }
+            .encode()
+        });
+        let results = ranked
+            .iter()
+            .map(|(key, _, slot)| self.hit(*slot, *key, &filter))
+            .collect();
+        SearchPage {
+            results,
+            next_cursor,
+        }
+    }
+
+    fn hit(&self, slot: u32, key: u64, filter: &Filter) -> Hit {
+        let s = slot as usize;
+        let listings = &self.listings;
+        let card = listings.cards[s];
+        let currency = listings.currency(slot);
+        let (lat, lon) = listings.locations[s];
+        let country = listings.countries[s];
+        Hit {
+            property_id: property_id(listings.ids[s]),
+            title: listings.titles[s].to_string(),
+            city: listings.city_labels.name(listings.labels[s]).to_owned(),
+            country: String::from_utf8_lossy(&country).into_owned(),
+            location: Location { lat, lon },
+            nightly_price: Money::new(i64::from(card.nightly), currency),
+            cleaning_fee: Money::new(i64::from(card.cleaning), currency),
+            nights: filter.nights as u32,
+            total: Money::new(filter.total(card.nightly, card.cleaning) as i64, currency),
+            rating: card.rating.checked_sub(1).and_then(Rating::from_tenths),
+            bedrooms: u32::from(card.bedrooms),
+            max_guests: u32::from(card.max_guests),
+            amenities: listings.amenities(slot),
+            distance_km: (filter.sort == Sort::Distance).then(|| f64::from_bits(key)),
+        }
+    }
+}
+
+/// A request resolved against one index: ids instead of names, days
+/// instead of dates.
+struct Filter {
+    city: Option<u32>,
+    bounds: Option<super::BoundingBox>,
+    from: i32,
+    to: i32,
+    nights: u64,
+    guests: u8,
+    currency: Option<u16>,
+    amenities: u32,
+    min_total: u64,
+    max_total: u64,
+    sort: Sort,
+    origin: Option<(f64, f64)>,
+    after: Option<(u64, u128)>,
+    now_ms: i64,
+}
+
+impl Filter {
+    /// `None` when nothing can match (an unknown city or currency).
+    fn new(index: &Index, request: &SearchRequest, now: Timestamp) -> Option<Self> {
+        let listings = &index.listings;
+        let (city, bounds) = match &request.area {
+            Area::City(key) => (Some(listings.city_keys.find(key)?), None),
+            Area::Bounds(b) => (None, Some(*b)),
+        };
+        let currency = match request.currency {
+            Some(code) => Some(listings.currencies.find(code.as_str())? as u16),
+            None => None,
+        };
+        let origin = match (request.sort, request.after, request.near, city, bounds) {
+            (
+                Sort::Distance,
+                Some(Cursor {
+                    origin: Some(origin),
+                    ..
+                }),
+                ..,
+            ) => Some(origin),
+            (Sort::Distance, _, Some(near), ..) => Some((near.lat, near.lon)),
+            (Sort::Distance, _, None, Some(city), _) => listings.centroid(city),
+            (Sort::Distance, _, None, None, Some(b)) => Some(b.centre()),
+            _ => None,
+        };
+        Some(Self {
+            city,
+            bounds,
+            from: day(request.stay.check_in),
+            to: day(request.stay.check_out),
+            nights: u64::from(request.stay.nights()),
+            guests: u8::try_from(request.guests).unwrap_or(u8::MAX),
+            currency,
+            amenities: request.amenities,
+            min_total: request.min_total.map_or(0, |t| t as u64),
+            max_total: request.max_total.map_or(u64::MAX, |t| t as u64),
+            sort: request.sort,
+            origin,
+            after: request.after.map(|c| (c.key, c.id)),
+            now_ms: now.timestamp_millis(),
+        })
+    }
+
+    fn city_slots<'a>(&self, index: &'a Index) -> &'a [u32] {
+        self.city
+            .map_or(&[], |city| &index.listings.postings[city as usize])
+    }
+
+    fn total(&self, nightly: u32, cleaning: u32) -> u64 {
+        u64::from(nightly) * self.nights + u64::from(cleaning)
+    }
+
+    /// The slot's place in the order, if it matches and is free.
+    fn rank(&self, index: &Index, slot: u32) -> Option<Ranked> {
+        let s = slot as usize;
+        let listings = &index.listings;
+        let card = &listings.cards[s];
+        let fits = card.max_guests >= self.guests
+            && u64::from(card.min_nights) <= self.nights
+            && u64::from(card.max_nights) >= self.nights
+            && card.amenities & self.amenities == self.amenities
+            && self.currency.is_none_or(|c| c == card.currency);
+        if !fits {
+            return None;
+        }
+        let total = self.total(card.nightly, card.cleaning);
+        if total < self.min_total || total > self.max_total {
+            return None;
+        }
+        if let Some(bounds) = &self.bounds {
+            let (lat, lon) = listings.locations[s];
+            if !bounds.contains(lat, lon) {
+                return None;
+            }
+        }
+        if !index.nights.all_open(slot, self.from, self.to)
+            || (card.held && !index.holds.all_free(slot, self.from, self.to, self.now_ms))
+        {
+            return None;
+        }
+        let key = match self.sort {
+            Sort::Price => total,
+            Sort::Rating => u64::from(u8::MAX - card.rating),
+            Sort::Distance => {
+                let (lat, lon) = listings.locations[s];
+                let (olat, olon) = self.origin.unwrap_or((lat, lon));
+                let km = Location {
+                    lat: olat,
+                    lon: olon,
+                }
+                .distance_km(&Location { lat, lon });
+                // Rounding can push antipodes past asin's domain; non-negative
+                // floats order as their bits do.
+                if km.is_nan() {
+                    HALF_CIRCUMFERENCE_KM
+                } else {
+                    km
+                }
+                .to_bits()
+            }
+        };
+        let id = listings.ids[s];
+        if self.after.is_some_and(|after| (key, id) <= after) {
+            return None;
+        }
+        Some((key, id, slot))
+    }
+}
