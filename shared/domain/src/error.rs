@@ -20,6 +20,15 @@ impl InvalidInput {
         }
     }
 
+    /// The same problem, blamed on `field` (for values whose own parser does
+    /// not know which request field they came from).
+    pub fn named(self, field: &str) -> Self {
+        Self {
+            field: field.to_owned(),
+            ..self
+        }
+    }
+
     /// The same problem seen from an enclosing field: `currency` inside
     /// `nightly_price` becomes `nightly_price.currency`.
     pub fn at(self, parent: &str) -> Self {

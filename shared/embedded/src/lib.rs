@@ -5,14 +5,18 @@
 //! - [`schema`]: migrations, applied at open;
 //! - one module per area: [`catalog`] (properties, nights), [`bookings`],
 //!   [`users`], [`records`] (ledger, audit log, notifications), [`outbox`];
-//! - [`gateway`]: the fake payment gateway.
+//! - [`gateway`]: the fake payment gateway;
+//! - the local platform's machinery: [`journal`] (workflow executions),
+//!   [`queues`] (durable queues with SQS's semantics).
 
 pub mod bookings;
 pub mod catalog;
 mod codec;
 pub mod db;
 pub mod gateway;
+pub mod journal;
 pub mod outbox;
+pub mod queues;
 pub mod records;
 mod schema;
 pub mod users;

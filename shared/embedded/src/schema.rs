@@ -105,8 +105,47 @@ CREATE TABLE gateway_refunds (
 ) WITHOUT ROWID;
 ";
 
+/// The local platform's own machinery: workflow executions, durable queues,
+/// and how far the event relay has got.
+const V3: &str = "
+CREATE TABLE executions (
+    state_machine TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    checkpoint TEXT NOT NULL,
+    PRIMARY KEY (state_machine, name)
+) WITHOUT ROWID;
+CREATE INDEX executions_running ON executions (state_machine) WHERE status = 'RUNNING';
+CREATE TABLE execution_history (
+    state_machine TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    events TEXT NOT NULL,
+    PRIMARY KEY (state_machine, name, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE queue_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue TEXT NOT NULL,
+    group_id TEXT,
+    dedup_id TEXT,
+    body TEXT NOT NULL,
+    visible_at INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    sent_at INTEGER NOT NULL
+);
+CREATE INDEX queue_messages_ready ON queue_messages (queue, visible_at, id);
+CREATE INDEX queue_messages_groups ON queue_messages (queue, group_id, id);
+CREATE UNIQUE INDEX queue_messages_dedup ON queue_messages (queue, dedup_id) WHERE dedup_id IS NOT NULL;
+
+CREATE TABLE relay_cursors (
+    name TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
-    let migrations = Migrations::new(vec![M::up(V1), M::up(berth_ledger_sql::SCHEMA)]);
+    let migrations = Migrations::new(vec![M::up(V1), M::up(berth_ledger_sql::SCHEMA), M::up(V3)]);
     migrations.to_latest(conn)?;
     Ok(())
 }

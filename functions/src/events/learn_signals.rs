@@ -1,0 +1,41 @@
+//! Signals consumer: each confirmed stay teaches Berth what its guest likes.
+
+use std::sync::Arc;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use berth_domain::events::Change;
+use berth_domain::ports::{PropertyReader, SignalStore};
+use lambda_runtime::LambdaEvent;
+
+use super::sqs::{domain_event, for_each_message};
+
+pub struct Deps {
+    pub properties: Arc<dyn PropertyReader>,
+    pub signals: Arc<dyn SignalStore>,
+}
+
+pub async fn handle(
+    deps: &Deps,
+    event: LambdaEvent<SqsEvent>,
+) -> Result<SqsBatchResponse, lambda_runtime::Error> {
+    Ok(for_each_message(event.payload, |message| async move {
+        let event = domain_event(&message)?;
+        let Change::BookingConfirmed { booking } = &event.change else {
+            return Ok(());
+        };
+        // A property that vanished teaches nothing; that is not a failure.
+        if let Some(property) = deps.properties.property(&booking.property_id).await? {
+            let listing = &property.listing;
+            deps.signals
+                .learn(
+                    &booking.guest_id,
+                    event.id.as_str(),
+                    &listing.city,
+                    &listing.amenities,
+                )
+                .await?;
+        }
+        Ok(())
+    })
+    .await)
+}

@@ -1,0 +1,28 @@
+//! Notification router: booking events that a guest must hear about go onto
+//! the FIFO notification queue, grouped by booking so they arrive in order.
+
+use std::sync::Arc;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use berth_domain::ports::NotificationQueue;
+use berth_domain::projections;
+use lambda_runtime::LambdaEvent;
+
+use super::sqs::{domain_event, for_each_message};
+
+pub struct Deps {
+    pub queue: Arc<dyn NotificationQueue>,
+}
+
+pub async fn handle(
+    deps: &Deps,
+    event: LambdaEvent<SqsEvent>,
+) -> Result<SqsBatchResponse, lambda_runtime::Error> {
+    Ok(for_each_message(event.payload, |message| async move {
+        if let Some(notification) = projections::notification(&domain_event(&message)?) {
+            deps.queue.enqueue(&[notification]).await?;
+        }
+        Ok(())
+    })
+    .await)
+}

@@ -1,0 +1,21 @@
+//! HTTP functions: one module per route, each a `Deps` (the narrowest ports
+//! the route needs) and a `handle` taking API Gateway's HTTP API (payload 2.0)
+//! request.
+
+pub mod dto;
+
+pub mod cancel_booking;
+pub mod create_booking;
+pub mod create_property;
+pub mod create_quote;
+pub mod delete_me;
+pub mod earnings_report;
+pub mod get_availability;
+pub mod get_booking;
+pub mod get_me;
+pub mod get_property;
+pub mod health;
+pub mod list_bookings;
+pub mod put_preferences;
+pub mod set_calendar;
+pub mod update_property;

@@ -1,0 +1,31 @@
+//! Berth's Lambda functions. Each function is a module with a `Deps` (the
+//! narrowest ports it needs, which its IAM policy in template.yaml mirrors)
+//! and a `handle`; its binary in `src/bin/` builds the AWS adapters once and
+//! runs it. The local platform runs the very same `handle`s in-process.
+//!
+//! - [`http`]: API Gateway HTTP API routes;
+//! - [`tasks`]: the booking workflow's Step Functions tasks;
+//! - [`events`]: the outbox publisher, SQS consumers and the sweeper;
+//! - [`catalogue`]: every function and its trigger;
+//! - [`api`]: what HTTP handlers share (caller, parsing, problem+json);
+//! - [`metrics`]: CloudWatch embedded metrics.
+
+pub mod api;
+pub mod catalogue;
+pub mod events;
+pub mod http;
+pub mod metrics;
+pub mod tasks;
+
+/// JSON logs (one object per line) for CloudWatch Logs Insights, with
+/// `RUST_LOG` filtering (`info` by default).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(true)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,33 @@
+//! Task Pay: capture the stay's total, keyed by the booking id.
+
+use std::sync::Arc;
+
+use berth_domain::ports::{BookingChanges, BookingReader, Clock, PaymentGateway};
+use berth_domain::reservations;
+use lambda_runtime::LambdaEvent;
+
+use super::{BookingTask, TaskResult};
+
+pub struct Deps {
+    pub bookings: Arc<dyn BookingReader>,
+    pub changes: Arc<dyn BookingChanges>,
+    pub gateway: Arc<dyn PaymentGateway>,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[tracing::instrument(name = "charge_payment", skip_all, fields(booking_id = %event.payload.booking_id))]
+pub async fn handle(deps: &Deps, event: LambdaEvent<BookingTask>) -> TaskResult {
+    let task = event.payload;
+    let started = std::time::Instant::now();
+    let outcome = reservations::pay(
+        deps.bookings.as_ref(),
+        deps.changes.as_ref(),
+        deps.gateway.as_ref(),
+        &task.booking_id,
+        deps.clock.now(),
+    )
+    .await;
+    crate::metrics::payment_latency(started.elapsed(), outcome.as_ref().err().map(|e| e.name()));
+    outcome?;
+    Ok(task)
+}

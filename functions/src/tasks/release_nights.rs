@@ -1,0 +1,26 @@
+//! Compensation: free every night the booking holds.
+
+use std::sync::Arc;
+
+use berth_domain::ports::{BookingChanges, BookingReader};
+use berth_domain::reservations;
+use lambda_runtime::LambdaEvent;
+
+use super::{BookingTask, TaskResult};
+
+pub struct Deps {
+    pub bookings: Arc<dyn BookingReader>,
+    pub changes: Arc<dyn BookingChanges>,
+}
+
+#[tracing::instrument(name = "release_nights", skip_all, fields(booking_id = %event.payload.booking_id))]
+pub async fn handle(deps: &Deps, event: LambdaEvent<BookingTask>) -> TaskResult {
+    let task = event.payload;
+    reservations::release(
+        deps.bookings.as_ref(),
+        deps.changes.as_ref(),
+        &task.booking_id,
+    )
+    .await?;
+    Ok(task)
+}

@@ -1,0 +1,71 @@
+//! `berth invoke <function> <event-file>`: one function, in-process, over
+//! the embedded platform (the data directory of `berth serve`), with an event
+//! from a file. It prints the function's answer, as `cargo lambda invoke` or
+//! `sam local invoke` would.
+
+use std::path::Path;
+
+use anyhow::Context;
+use berth_domain::reservations::RequestTimes;
+use berth_functions::catalogue::{FUNCTIONS, Trigger};
+
+use crate::platform::{Background, Platform, PlatformConfig, workflow};
+
+pub async fn run(
+    function: Option<&str>,
+    event: Option<&Path>,
+    data_dir: &Path,
+    list: bool,
+) -> anyhow::Result<()> {
+    if list || function.is_none() {
+        for f in FUNCTIONS {
+            let trigger = match f.trigger {
+                Trigger::Http { method, path, .. } => format!("{method} {path}"),
+                Trigger::Task { substitution } => format!("workflow task ({substitution})"),
+                Trigger::Queue { queue } => format!("SQS {queue}"),
+                Trigger::OutboxStream => "DynamoDB stream of the outbox".to_owned(),
+                Trigger::Schedule { expression } => format!("schedule {expression}"),
+            };
+            println!("{:<22} {trigger}", f.name);
+        }
+        return Ok(());
+    }
+    let name = function.unwrap_or_default();
+    berth_functions::catalogue::function(name)
+        .with_context(|| format!("no function named {name:?}; `berth invoke --list` lists them"))?;
+    let event = event.context("give an event file, such as events/<function>.json")?;
+    let text =
+        std::fs::read_to_string(event).with_context(|| format!("reading {}", event.display()))?;
+    let event: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", event.display()))?;
+    let platform = Platform::start(
+        PlatformConfig {
+            data_dir: data_dir.to_owned(),
+            time_scale: 1.0,
+            times: RequestTimes::default(),
+            definition: workflow::booking_definition(Path::new(".")),
+        },
+        Background::None,
+    )
+    .await?;
+    let handler = platform
+        .functions
+        .json
+        .get(name)
+        .with_context(|| format!("{name} is not wired in the local platform"))?;
+    match handler(event).await {
+        Ok(answer) => {
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        Err(failure) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"errorType": failure.error, "errorMessage": failure.cause})
+                )?
+            );
+            anyhow::bail!("{name} failed with {}", failure.error)
+        }
+    }
+}

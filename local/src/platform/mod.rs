@@ -1,0 +1,190 @@
+//! The local platform: every function, the booking workflow, the event bus,
+//! queues, schedules and search, in one process over one data directory.
+//! Each part stands in for an AWS service and keeps its semantics:
+//!
+//! - [`gateway`]: API Gateway's event and response shapes;
+//! - [`registry`]: the functions, built over the platform's ports;
+//! - [`workflow`]: Step Functions, running statemachines/booking.asl.json;
+//! - [`relay`]: DynamoDB Streams on the outbox;
+//! - [`bus`]: EventBridge rules onto [`consumers`]' SQS-like queues;
+//! - [`scheduler`]: EventBridge Scheduler;
+//! - [`topology`]: the buses, rules and queues template.yaml declares;
+//! - [`clock`]: wall time that tests may move forward.
+
+pub mod bus;
+pub mod clock;
+pub mod consumers;
+pub mod gateway;
+pub mod registry;
+pub mod relay;
+pub mod scheduler;
+pub mod topology;
+pub mod workflow;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use berth_asl::{Executor, TokioTimer};
+use berth_domain::reservations::RequestTimes;
+use berth_embedded::journal::SqliteJournal;
+use berth_embedded::queues::LocalQueues;
+use berth_embedded::{Db, FakeGateway, SqliteStore};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use self::bus::LocalBus;
+use self::clock::LocalClock;
+use self::registry::{Functions, Ports};
+use self::workflow::LocalWorkflow;
+
+#[derive(Debug, Clone)]
+pub struct PlatformConfig {
+    pub data_dir: PathBuf,
+    /// Multiplies every wait the platform makes on AWS's behalf (retry
+    /// backoff, task timeouts, visibility timeouts, schedules): 0.01 runs
+    /// a 1-second retry in 10 ms. 1.0 behaves as AWS does.
+    pub time_scale: f64,
+    pub times: RequestTimes,
+    /// The booking state machine's definition (ASL JSON).
+    pub definition: String,
+}
+
+/// What runs in the background besides request handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Background {
+    /// Relay, consumers, schedules, and resuming interrupted workflows.
+    All,
+    /// Nothing: for invoking one function.
+    None,
+}
+
+pub struct Platform {
+    pub config: PlatformConfig,
+    pub store: SqliteStore,
+    pub gateway: Arc<FakeGateway>,
+    pub clock: Arc<LocalClock>,
+    pub functions: Functions,
+    pub executor: Arc<Executor>,
+    pub bus: Arc<LocalBus>,
+    /// Poke to run the sweeper now.
+    pub sweep_now: Arc<Notify>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Platform {
+    pub async fn start(config: PlatformConfig, background: Background) -> anyhow::Result<Self> {
+        let db = Db::open(&config.data_dir)?;
+        let store = SqliteStore::new(db.clone());
+        let gateway = Arc::new(FakeGateway::new(db.clone()));
+        let clock = Arc::new(LocalClock::default());
+        let queues = LocalQueues::new(db.clone());
+        let bus = Arc::new(LocalBus::new(queues.clone(), clock.clone()));
+        let workflow = Arc::new(LocalWorkflow::default());
+        let s = Arc::new(store.clone());
+        let ports = Ports {
+            property_reader: s.clone(),
+            property_writer: s.clone(),
+            calendar_reader: s.clone(),
+            calendar_writer: s.clone(),
+            booking_reader: s.clone(),
+            requests: s.clone(),
+            changes: s.clone(),
+            abandoned: s.clone(),
+            workflow: workflow.clone(),
+            gateway: gateway.clone(),
+            ledger: s.clone(),
+            audit: s.clone(),
+            notifier: s.clone(),
+            notification_queue: bus.clone(),
+            profiles: s.clone(),
+            signals: s,
+            publisher: bus.clone(),
+            clock: clock.clone(),
+            times: config.times,
+        };
+        let functions = Functions::new(&ports);
+        let machine = workflow::load_booking_machine(&config.definition)?;
+        let timer = Arc::new(
+            TokioTimer::scaled(config.time_scale)
+                .map_err(|e| anyhow::anyhow!("--time-scale: {e}"))?,
+        );
+        let journal = Arc::new(SqliteJournal::new(db.clone()));
+        let executor = workflow::executor(machine, &functions, journal, timer);
+        workflow.attach(executor.clone());
+        let mut platform = Self {
+            config,
+            store,
+            gateway,
+            clock,
+            functions,
+            executor,
+            bus,
+            sweep_now: Arc::new(Notify::new()),
+            tasks: Vec::new(),
+        };
+        if background == Background::All {
+            platform.run_background(queues).await?;
+        }
+        Ok(platform)
+    }
+
+    async fn run_background(&mut self, queues: LocalQueues) -> anyhow::Result<()> {
+        let resumed = self
+            .executor
+            .resume_all()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if !resumed.is_empty() {
+            tracing::info!(executions = resumed.len(), "resumed interrupted workflows");
+        }
+        let function = |name: &str| {
+            self.functions
+                .json
+                .get(name)
+                .cloned()
+                .with_context(|| format!("no function {name}"))
+        };
+        self.tasks.push(tokio::spawn(relay::run(
+            self.store.clone(),
+            queues.clone(),
+            function("publish-events")?,
+        )));
+        for f in berth_functions::catalogue::FUNCTIONS {
+            let berth_functions::catalogue::Trigger::Queue { queue } = f.trigger else {
+                continue;
+            };
+            let q = topology::queue_spec(queue)
+                .with_context(|| format!("{} consumes unknown queue {queue}", f.name))?;
+            let waker = self
+                .bus
+                .waker(queue)
+                .with_context(|| format!("no waker for {queue}"))?;
+            self.tasks.push(tokio::spawn(consumers::run(
+                queues.clone(),
+                consumers::spec(q, self.config.time_scale),
+                q.batch_size,
+                function(f.name)?,
+                waker,
+                self.clock.clone(),
+            )));
+        }
+        let every = Duration::from_secs_f64((60.0 * self.config.time_scale).max(0.05));
+        self.tasks.push(tokio::spawn(scheduler::run(
+            topology::SWEEP_SCHEDULE,
+            every,
+            function("sweep-holds")?,
+            self.sweep_now.clone(),
+        )));
+        Ok(())
+    }
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Schedules: what EventBridge Scheduler does. The sweeper runs every
+//! minute (scaled by the platform's time scale), and at once when the clock
+//! is moved forward or a run is asked for.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+use super::registry::JsonFn;
+
+/// The scheduled event EventBridge Scheduler sends.
+pub fn scheduled_event(schedule: &str) -> Value {
+    json!({
+        "version": "0",
+        "id": uuid::Uuid::new_v4().to_string(),
+        "detail-type": "Scheduled Event",
+        "source": "aws.scheduler",
+        "account": "000000000000",
+        "time": chrono::Utc::now().to_rfc3339(),
+        "region": "local",
+        "resources": [format!("arn:aws:scheduler:local:000000000000:schedule/default/{schedule}")],
+        "detail": {},
+    })
+}
+
+pub async fn run(schedule: &'static str, every: Duration, function: JsonFn, poke: Arc<Notify>) {
+    loop {
+        let _ = tokio::time::timeout(every, poke.notified()).await;
+        match function(scheduled_event(schedule)).await {
+            Ok(report) => tracing::debug!(schedule, %report, "schedule ran"),
+            Err(failure) => {
+                tracing::warn!(schedule, error = %failure.error, cause = %failure.cause, "schedule failed")
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! `berth serve`: start the platform, seed demo listings into a fresh data
+//! directory, and serve the API until Ctrl-C (or SIGTERM).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use berth_domain::reservations::RequestTimes;
+use clap::Args;
+use tokio::net::TcpListener;
+
+use crate::platform::{Background, Platform, PlatformConfig, workflow};
+use crate::server::auth::LocalAuth;
+use crate::server::limits::RateLimit;
+use crate::server::{App, router};
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Where the platform keeps its data (created if missing; survives restarts).
+    #[arg(long, default_value = ".berth")]
+    pub data_dir: PathBuf,
+    /// Demo listings to create when the data directory is new.
+    #[arg(long, default_value_t = 200)]
+    pub demo: u32,
+    /// Requests per 5 minutes per client address; 0 turns the limit off.
+    #[arg(long, default_value_t = 2000)]
+    pub rate_limit: u32,
+    /// Scales every wait made on AWS's behalf (retry backoff, timeouts,
+    /// visibility timeouts, schedules); 1.0 is AWS's own timing.
+    #[arg(long, default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// How long a booking's nights stay held before it must be paid.
+    #[arg(long, default_value_t = 15)]
+    pub hold_minutes: u32,
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub platform: Arc<Platform>,
+    serving: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Stops accepting requests and stops the platform's background work.
+    pub fn stop(self) {
+        self.serving.abort();
+    }
+}
+
+/// Starts everything and answers once the server accepts requests.
+pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
+    let times = RequestTimes {
+        hold: chrono::Duration::minutes(i64::from(args.hold_minutes.max(1))),
+        ..RequestTimes::default()
+    };
+    let config = PlatformConfig {
+        data_dir: args.data_dir.clone(),
+        time_scale: args.time_scale,
+        times,
+        definition: workflow::booking_definition(std::path::Path::new(".")),
+    };
+    let platform = Arc::new(Platform::start(config, Background::All).await?);
+    if platform.store.last_event_seq()? == 0 && args.demo > 0 {
+        crate::seed::seed(&platform.store, args.demo)
+            .await
+            .context("seeding demo listings")?;
+        tracing::info!(properties = args.demo, "seeded demo listings");
+    }
+    let app = Arc::new(App {
+        platform: platform.clone(),
+        auth: LocalAuth::open(&args.data_dir)?,
+        rate_limit: RateLimit::new(args.rate_limit),
+    });
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+    let serving = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, service).await {
+            tracing::error!(error = %error, "the server stopped");
+        }
+    });
+    tracing::info!(address = %addr, data_dir = %args.data_dir.display(), "berth is listening");
+    Ok(Server {
+        addr,
+        platform,
+        serving,
+    })
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    crate::logging::init();
+    let server = start(&args).await?;
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
