@@ -1,0 +1,10 @@
+//! End-to-end tests of the local platform over HTTP: one test binary, an
+//! in-process `berth serve` on port 0 per test (a real `berth` process where
+//! a test kills it).
+
+mod api;
+mod bookings;
+mod crash;
+mod openapi;
+mod read_models;
+mod support;
