@@ -10,6 +10,28 @@ use berth_domain::reservations::RequestTimes;
 use berth_functions::catalogue::{FUNCTIONS, Trigger};
 
 use crate::platform::{Background, Platform, PlatformConfig, workflow};
+use crate::seed;
+
+/// The embedded platform over `data_dir`, without background work; a new
+/// data directory first gets the demo listings and the demo booking, so
+/// every sample event in events/ has something to act on.
+pub async fn prepare(data_dir: &Path) -> anyhow::Result<Platform> {
+    let platform = Platform::start(
+        PlatformConfig {
+            data_dir: data_dir.to_owned(),
+            time_scale: 1.0,
+            times: RequestTimes::default(),
+            definition: workflow::booking_definition(Path::new(".")),
+        },
+        Background::None,
+    )
+    .await?;
+    if platform.store.last_event_seq()? == 0 {
+        seed::seed(&platform.store, seed::DEMO_LISTINGS).await?;
+        seed::seed_demo_booking(&platform.store, &platform.store).await?;
+    }
+    Ok(platform)
+}
 
 pub async fn run(
     function: Option<&str>,
@@ -38,16 +60,7 @@ pub async fn run(
         std::fs::read_to_string(event).with_context(|| format!("reading {}", event.display()))?;
     let event: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", event.display()))?;
-    let platform = Platform::start(
-        PlatformConfig {
-            data_dir: data_dir.to_owned(),
-            time_scale: 1.0,
-            times: RequestTimes::default(),
-            definition: workflow::booking_definition(Path::new(".")),
-        },
-        Background::None,
-    )
-    .await?;
+    let platform = prepare(data_dir).await?;
     let handler = platform
         .functions
         .json

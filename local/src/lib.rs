@@ -13,6 +13,6 @@ pub mod invariants;
 pub mod invoke;
 mod logging;
 pub mod platform;
-mod seed;
+pub mod seed;
 pub mod serve;
 pub mod server;

@@ -2,9 +2,14 @@
 //! lists N properties across cities (deterministic: the same N gives the
 //! same ids, titles and prices every time), each with one of 20 hosts.
 
+use berth_domain::booking::{Booking, PaymentMethod};
+use berth_domain::dates::{Date, Stay};
 use berth_domain::events::{Change, DomainEvent};
-use berth_domain::ids::{PropertyId, UserId};
-use berth_domain::ports::PropertyWriter;
+use berth_domain::ids::{BookingId, PropertyId, UserId};
+use berth_domain::ports::{
+    BookingRequests, ClaimOutcome, IdempotencyKey, PropertyReader, PropertyWriter, RequestClaim,
+};
+use berth_domain::pricing;
 use berth_domain::property::{Amenity, Listing, ListingFields, Property, Rating};
 use chrono::Utc;
 use rand::rngs::StdRng;
@@ -42,6 +47,14 @@ const SIGHTS: &[&str] = &[
     "in a quiet street",
 ];
 const POLICIES: &[&str] = &["flexible", "moderate", "strict"];
+
+/// How many demo listings a new data directory gets by default.
+pub const DEMO_LISTINGS: u32 = 200;
+
+/// The PENDING booking `berth invoke` seeds, so the workflow's sample
+/// events have a booking to work on.
+pub const DEMO_BOOKING: &str = "bk_de400000000000000000000000000001";
+pub const DEMO_GUEST: &str = "demo-guest";
 
 /// The `n`th demo host.
 pub fn host(n: u32) -> UserId {
@@ -121,4 +134,53 @@ pub async fn seed(writer: &dyn PropertyWriter, count: u32) -> anyhow::Result<()>
         writer.insert_property(&property, &event).await?;
     }
     Ok(())
+}
+
+/// Stores the demo booking: PENDING, for the demo guest, at demo property 1,
+/// a month from now, as a guest's request would.
+pub async fn seed_demo_booking(
+    properties: &dyn PropertyReader,
+    requests: &dyn BookingRequests,
+) -> anyhow::Result<()> {
+    let property_id = PropertyId::parse("prop_de400000000000000000000000000001")?;
+    let property = properties
+        .property(&property_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo property 1 is not listed"))?;
+    let now = Utc::now();
+    let check_in = Date::of(now).add_days(30);
+    let stay = Stay::new(
+        check_in,
+        check_in.add_days(property.listing.min_nights),
+        Date::of(now),
+    )?;
+    let quote = pricing::quote(&property, stay, 1)?;
+    let guest = UserId::parse(DEMO_GUEST)?;
+    let mut booking = Booking::request(
+        guest.clone(),
+        &property,
+        quote,
+        PaymentMethod::parse("pm_card_visa")?,
+        now,
+        now + chrono::Duration::minutes(15),
+    );
+    booking.id = BookingId::parse(DEMO_BOOKING)?;
+    let claim = RequestClaim {
+        now,
+        user: guest,
+        key: IdempotencyKey::parse("demo-booking")?,
+        fingerprint: "demo-booking".into(),
+        lease_until: now,
+        expires_at: now + chrono::Duration::hours(24),
+    };
+    let event = DomainEvent::new(
+        Change::BookingRequested {
+            booking: booking.clone(),
+        },
+        now,
+    );
+    match requests.claim(&claim, &booking, &event).await? {
+        ClaimOutcome::Claimed => Ok(()),
+        ClaimOutcome::Existing(_) => anyhow::bail!("the demo booking exists already"),
+    }
 }

@@ -24,7 +24,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = ".berth")]
     pub data_dir: PathBuf,
     /// Demo listings to create when the data directory is new.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = crate::seed::DEMO_LISTINGS)]
     pub demo: u32,
     /// Requests per 5 minutes per client address; 0 turns the limit off.
     #[arg(long, default_value_t = 2000)]
