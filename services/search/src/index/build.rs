@@ -11,7 +11,7 @@ use berth_domain::ids::{BookingId, PropertyId};
 use berth_domain::property::Property;
 
 use super::listings::{grid_column, grid_row};
-use super::{Day, Hold, Index, Positions, booking_key, day, property_key};
+use super::{Day, Hold, Index, Positions, booking_key, day, instant, property_key};
 
 /// Night records came for a property that was not added first.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,7 +59,7 @@ impl IndexBuilder {
                     let entry = self
                         .held
                         .entry((slot, booking_key(booking_id)))
-                        .or_insert_with(|| (Vec::new(), expires_at.timestamp_millis()));
+                        .or_insert_with(|| (Vec::new(), instant(*expires_at)));
                     entry.0.push(day(date));
                 }
             }
@@ -79,7 +79,7 @@ impl IndexBuilder {
         let entry = self
             .held
             .entry((slot, booking_key(booking)))
-            .or_insert_with(|| (Vec::new(), expires_at.timestamp_millis()));
+            .or_insert_with(|| (Vec::new(), instant(expires_at)));
         entry.0.extend(stay.dates().map(day));
         Ok(())
     }

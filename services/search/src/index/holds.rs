@@ -16,13 +16,13 @@ pub struct Hold {
     pub booking: u128,
     pub from: Day,
     pub to: Day,
-    /// Milliseconds since the Unix epoch.
+    /// Nanoseconds since the Unix epoch (see `index::instant`).
     pub expires_at: i64,
 }
 
 impl Hold {
-    fn is_live_over(&self, from: Day, to: Day, now_ms: i64) -> bool {
-        self.expires_at > now_ms && self.from < to && from < self.to
+    fn is_live_over(&self, from: Day, to: Day, now_ns: i64) -> bool {
+        self.expires_at > now_ns && self.from < to && from < self.to
     }
 }
 
@@ -59,19 +59,19 @@ impl Holds {
         true
     }
 
-    /// Whether no live hold at `now_ms` covers a night of `from..to`.
-    pub fn all_free(&self, slot: u32, from: Day, to: Day, now_ms: i64) -> bool {
+    /// Whether no live hold at `now_ns` covers a night of `from..to`.
+    pub fn all_free(&self, slot: u32, from: Day, to: Day, now_ns: i64) -> bool {
         self.by_slot
             .get(&slot)
-            .is_none_or(|holds| !holds.iter().any(|h| h.is_live_over(from, to, now_ms)))
+            .is_none_or(|holds| !holds.iter().any(|h| h.is_live_over(from, to, now_ns)))
     }
 
-    /// Drops holds that expired by `now_ms`: they can never matter again.
+    /// Drops holds that expired by `now_ns`: they can never matter again.
     /// Answers the slots left without holds.
-    pub fn prune(&mut self, now_ms: i64) -> Vec<u32> {
+    pub fn prune(&mut self, now_ns: i64) -> Vec<u32> {
         let mut emptied = Vec::new();
         self.by_slot.retain(|slot, holds| {
-            holds.retain(|h| h.expires_at > now_ms);
+            holds.retain(|h| h.expires_at > now_ns);
             if holds.is_empty() {
                 emptied.push(*slot);
             }

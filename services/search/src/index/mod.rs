@@ -97,6 +97,11 @@ impl Index {
         self.listings.heap_bytes() + self.nights.heap_bytes() + self.holds.heap_bytes()
     }
 
+    /// The share of nights closed (blocked or booked) over the booking horizon from `today`.
+    pub fn closed_share(&self, today: Date) -> f64 {
+        self.nights.closed_share(day(today))
+    }
+
     /// Whether the night window must move before it can answer for `now`.
     pub fn needs_upkeep(&self, now: Timestamp) -> bool {
         self.nights.is_stale(day(Date::of(now)))
@@ -109,7 +114,7 @@ impl Index {
         if self.nights.is_stale(today) {
             self.nights.roll(today);
         }
-        for slot in self.holds.prune(now.timestamp_millis()) {
+        for slot in self.holds.prune(instant(now)) {
             self.listings.cards[slot as usize].held = false;
         }
     }
@@ -176,7 +181,7 @@ impl Index {
             // A hold without an expiry lasts until its booking settles.
             expires_at: booking
                 .hold_expires_at
-                .map_or(i64::MAX, |t| t.timestamp_millis()),
+                .map_or(i64::MAX, instant),
         };
         self.holds.hold(slot, hold);
         self.listings.cards[slot as usize].held = true;
@@ -220,4 +225,11 @@ pub(crate) fn booking_key(id: &BookingId) -> u128 {
 /// Minted ids are a prefix and 32 hex digits (checked when they were parsed).
 fn hex_key(id: &str, prefix: &str) -> u128 {
     u128::from_str_radix(&id[prefix.len()..], 16).unwrap_or_default()
+}
+
+/// An instant as nanoseconds since the Unix epoch, exact so that a hold
+/// expiring a nanosecond after a query still counts; instants past 2262 are
+/// as good as never.
+pub(crate) fn instant(at: Timestamp) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(i64::MAX)
 }

@@ -96,6 +96,15 @@ impl NightRows {
                 .is_none()
     }
 
+    /// The share of closed nights over the booking horizon from `today`.
+    pub fn closed_share(&self, today: Day) -> f64 {
+        let start = (today - self.first_day).clamp(0, WINDOW_DAYS) as usize;
+        let end = (today + 820 - self.first_day).clamp(0, WINDOW_DAYS) as usize;
+        let closed: u64 = self.words.chunks_exact(WORDS).map(|row| count_set(row, start, end)).sum();
+        let total = (end - start) * self.rows();
+        if total == 0 { 0.0 } else { closed as f64 / total as f64 }
+    }
+
     /// Whether the window no longer reaches far enough past `today`.
     pub fn is_stale(&self, today: Day) -> bool {
         today - self.first_day >= ROLL_AFTER || today < self.first_day
@@ -180,22 +189,28 @@ fn window_start(today: Day) -> Day {
     (today - 64).div_euclid(64) * 64
 }
 
-/// Whether bits `start..end` of `row` are all clear.
-fn range_clear(row: &[u64], start: usize, end: usize) -> bool {
+/// Each word of `row` that bits `start..end` (not empty) touch, masked to them.
+fn masked(row: &[u64], start: usize, end: usize) -> impl Iterator<Item = u64> + '_ {
     let (first, last) = (start / 64, (end - 1) / 64);
-    for (w, word) in row.iter().enumerate().take(last + 1).skip(first) {
+    row[first..=last].iter().enumerate().map(move |(i, word)| {
+        let w = first + i;
         let lo = if w == first { start % 64 } else { 0 };
         let hi = if w == last { (end - 1) % 64 + 1 } else { 64 };
-        let mask = if hi - lo == 64 {
-            u64::MAX
-        } else {
-            ((1u64 << (hi - lo)) - 1) << lo
-        };
-        if word & mask != 0 {
-            return false;
-        }
+        let mask = if hi - lo == 64 { u64::MAX } else { ((1u64 << (hi - lo)) - 1) << lo };
+        word & mask
+    })
+}
+
+/// Whether bits `start..end` (not empty) of `row` are all clear.
+fn range_clear(row: &[u64], start: usize, end: usize) -> bool {
+    masked(row, start, end).all(|word| word == 0)
+}
+
+fn count_set(row: &[u64], start: usize, end: usize) -> u64 {
+    if start >= end {
+        return 0;
     }
-    true
+    masked(row, start, end).map(|word| u64::from(word.count_ones())).sum()
 }
 
 #[cfg(test)]

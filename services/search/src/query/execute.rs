@@ -10,7 +10,7 @@ use berth_domain::property::{Location, Rating};
 
 use super::cursor::Cursor;
 use super::{Area, Hit, SearchPage, SearchRequest, Sort};
-use crate::index::{GRID_COLUMNS, Index, day, grid_column, grid_row, property_id};
+use crate::index::{GRID_COLUMNS, Index, day, grid_column, grid_row, instant, property_id};
 
 const HALF_CIRCUMFERENCE_KM: f64 = std::f64::consts::PI * 6371.0;
 
@@ -27,10 +27,13 @@ impl Index {
             };
         };
         let mut best: BinaryHeap<Ranked> = BinaryHeap::with_capacity(request.limit + 2);
+        let keep = request.limit + 1;
         let mut consider = |slot: u32| {
-            if let Some(ranked) = filter.rank(self, slot) {
+            // Once the page is full, only what beats its last entry matters.
+            let worst = (best.len() == keep).then(|| best.peek().map(|(k, id, _)| (*k, *id))).flatten();
+            if let Some(ranked) = filter.rank(self, slot, worst) {
                 best.push(ranked);
-                if best.len() > request.limit + 1 {
+                if best.len() > keep {
                     best.pop();
                 }
             }
@@ -123,7 +126,7 @@ struct Filter {
     sort: Sort,
     origin: Option<(f64, f64)>,
     after: Option<(u64, u128)>,
-    now_ms: i64,
+    now_ns: i64,
 }
 
 impl Filter {
@@ -166,7 +169,7 @@ impl Filter {
             sort: request.sort,
             origin,
             after: request.after.map(|c| (c.key, c.id)),
-            now_ms: now.timestamp_millis(),
+            now_ns: instant(now),
         })
     }
 
@@ -179,8 +182,9 @@ impl Filter {
         u64::from(nightly) * self.nights + u64::from(cleaning)
     }
 
-    /// The slot's place in the order, if it matches and is free.
-    fn rank(&self, index: &Index, slot: u32) -> Option<Ranked> {
+    /// The slot's place in the order, if it matches, is free, and comes
+    /// before `worst` (when given).
+    fn rank(&self, index: &Index, slot: u32, worst: Option<(u64, u128)>) -> Option<Ranked> {
         let s = slot as usize;
         let listings = &index.listings;
         let card = &listings.cards[s];
@@ -203,7 +207,7 @@ impl Filter {
             }
         }
         if !index.nights.all_open(slot, self.from, self.to)
-            || (card.held && !index.holds.all_free(slot, self.from, self.to, self.now_ms))
+            || (card.held && !index.holds.all_free(slot, self.from, self.to, self.now_ns))
         {
             return None;
         }
@@ -229,7 +233,7 @@ impl Filter {
             }
         };
         let id = listings.ids[s];
-        if self.after.is_some_and(|after| (key, id) <= after) {
+        if self.after.is_some_and(|after| (key, id) <= after) || worst.is_some_and(|w| (key, id) >= w) {
             return None;
         }
         Some((key, id, slot))

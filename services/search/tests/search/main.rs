@@ -1,0 +1,7 @@
+//! The search service's integration tests, one binary.
+
+mod http;
+mod oracle;
+mod params;
+mod replicas;
+mod support;
