@@ -1,0 +1,116 @@
+//! Property-nights in `CALENDAR_TABLE`: one item per night that is not free,
+//! keyed by `property_id` and `date` (`YYYY-MM-DD`, which sorts as dates do).
+//!
+//! Attributes: `state` (HELD, BOOKED or BLOCKED), `booking_id` (HELD and
+//! BOOKED), `hold_until_ms` (HELD: when the hold lapses, compared in
+//! conditions). Nights have no TTL: a BOOKED night must never vanish, and a
+//! lapsed hold is as good as free to every condition.
+
+use anyhow::Context;
+use aws_sdk_dynamodb::Client;
+use berth_domain::calendar::{Night, NightState};
+use berth_domain::dates::{Date, DateRange, Timestamp};
+use berth_domain::ids::{BookingId, PropertyId};
+
+use crate::dynamo::item::{Item, get_n, get_s, millis, n, s};
+use crate::dynamo::schema::calendar;
+
+pub const HELD: &str = "HELD";
+pub const BOOKED: &str = "BOOKED";
+pub const BLOCKED: &str = "BLOCKED";
+
+pub fn key(property: &PropertyId, date: Date) -> Item {
+    [
+        (calendar::KEY.to_owned(), s(property.as_str())),
+        (calendar::SORT.to_owned(), s(date.to_string())),
+    ]
+    .into()
+}
+
+/// The item of a night in `state`.
+pub fn item(property: &PropertyId, date: Date, state: &NightState) -> Item {
+    let mut item = key(property, date);
+    match state {
+        NightState::Held {
+            booking_id,
+            expires_at,
+        } => {
+            item.insert("state".into(), s(HELD));
+            item.insert("booking_id".into(), s(booking_id.as_str()));
+            item.insert("hold_until_ms".into(), n(millis(*expires_at)));
+        }
+        NightState::Booked { booking_id } => {
+            item.insert("state".into(), s(BOOKED));
+            item.insert("booking_id".into(), s(booking_id.as_str()));
+        }
+        NightState::Blocked => {
+            item.insert("state".into(), s(BLOCKED));
+        }
+    }
+    item
+}
+
+pub fn date_of(item: &Item) -> anyhow::Result<Date> {
+    Ok(Date::parse(get_s(item, calendar::SORT)?)?)
+}
+
+pub fn night_of(item: &Item) -> anyhow::Result<Night> {
+    let booking =
+        || -> anyhow::Result<BookingId> { Ok(BookingId::parse(get_s(item, "booking_id")?)?) };
+    let state = match get_s(item, "state")? {
+        HELD => NightState::Held {
+            booking_id: booking()?,
+            expires_at: chrono::DateTime::from_timestamp_millis(get_n(item, "hold_until_ms")?)
+                .context("hold_until_ms out of range")?,
+        },
+        BOOKED => NightState::Booked {
+            booking_id: booking()?,
+        },
+        BLOCKED => NightState::Blocked,
+        other => anyhow::bail!("unknown night state {other}"),
+    };
+    Ok(Night {
+        date: date_of(item)?,
+        state,
+    })
+}
+
+/// The property's night records within `range`, in date order (strongly consistent).
+pub async fn read(
+    client: &Client,
+    table: &str,
+    property: &PropertyId,
+    range: DateRange,
+) -> anyhow::Result<Vec<Night>> {
+    let last = range.from.add_days(range.len().saturating_sub(1));
+    let mut nights = Vec::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .query()
+            .table_name(table)
+            .consistent_read(true)
+            .key_condition_expression("#p = :p AND #d BETWEEN :from AND :last")
+            .expression_attribute_names("#p", calendar::KEY)
+            .expression_attribute_names("#d", calendar::SORT)
+            .expression_attribute_values(":p", s(property.as_str()))
+            .expression_attribute_values(":from", s(range.from.to_string()))
+            .expression_attribute_values(":last", s(last.to_string()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .context("querying a property's nights")?;
+        for item in page.items() {
+            nights.push(night_of(item)?);
+        }
+        match page.last_evaluated_key() {
+            Some(key) => start = Some(key.clone()),
+            None => return Ok(nights),
+        }
+    }
+}
+
+/// Timestamps as conditions compare them.
+pub fn now_value(now: Timestamp) -> aws_sdk_dynamodb::types::AttributeValue {
+    n(millis(now))
+}

@@ -1,0 +1,31 @@
+//! Berth's AWS adapters: every domain port over the AWS services Berth runs
+//! on, built once per Lambda at init from one [`AwsConfig`].
+//!
+//! - [`config`]: the shared `SdkConfig` (one rustls + ring HTTP client; the
+//!   SDK's `AWS_ENDPOINT_URL` points it at an emulator) and the named
+//!   environment variables each adapter reads;
+//! - [`dynamo`]: the store ports over DynamoDB, one table per kind of record,
+//!   events written to the outbox table in the same transaction (see
+//!   `docs/dynamodb.md`);
+//! - [`workflow`] (Step Functions), [`events`] (EventBridge), [`queue`]
+//!   (SQS FIFO), [`notifier`] (SES v2 + Cognito), [`ledger`] (RDS Data API),
+//!   [`stripe`] (the payment gateway), [`secrets`] (Secrets Manager);
+//! - [`sqs_batch`]: partial batch responses for SQS-triggered Lambdas (needs
+//!   only `aws_lambda_events`);
+//! - [`bootstrap`]: creates every table, bus, queue and the state machine on
+//!   a fresh emulator.
+
+pub mod bootstrap;
+pub mod config;
+pub mod dynamo;
+pub mod events;
+pub mod ledger;
+pub mod notifier;
+pub mod queue;
+mod retry;
+pub mod secrets;
+pub mod sqs_batch;
+pub mod stripe;
+pub mod workflow;
+
+pub use config::{AwsConfig, Environment, MissingVariable};

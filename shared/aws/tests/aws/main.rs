@@ -1,0 +1,19 @@
+//! Berth's AWS adapters against emulators on 127.0.0.1: moto (DynamoDB, SQS,
+//! EventBridge, Step Functions, Secrets Manager, Cognito, SES) and
+//! localstripe, plus recorded-request stubs where an emulator falls short
+//! (RDS Data API, Stripe's Idempotency-Key). Run them through
+//! `scripts/emulators.sh run -- cargo test -p berth-aws`; without the
+//! emulators' URLs every test here fails, saying so.
+
+mod bootstrap;
+mod contract;
+mod events;
+mod gateway;
+mod notifier;
+mod queue;
+mod race;
+mod rds_data;
+mod secrets;
+mod stub;
+mod support;
+mod workflow;
