@@ -7,7 +7,7 @@ use berth_domain::ports::AuditLog;
 use berth_domain::projections;
 use lambda_runtime::LambdaEvent;
 
-use super::sqs::{domain_event, for_each_message};
+use super::sqs::project_batch;
 
 pub struct Deps {
     pub audit: Arc<dyn AuditLog>,
@@ -17,11 +17,10 @@ pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, lambda_runtime::Error> {
-    Ok(for_each_message(event.payload, |message| async move {
-        if let Some(record) = projections::audit_record(&domain_event(&message)?) {
-            deps.audit.append(&[record]).await?;
-        }
-        Ok(())
-    })
+    Ok(project_batch(
+        event.payload,
+        |event| projections::audit_record(event).into_iter().collect(),
+        |records| async move { deps.audit.append(&records).await },
+    )
     .await)
 }

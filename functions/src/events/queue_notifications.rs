@@ -8,7 +8,7 @@ use berth_domain::ports::NotificationQueue;
 use berth_domain::projections;
 use lambda_runtime::LambdaEvent;
 
-use super::sqs::{domain_event, for_each_message};
+use super::sqs::project_batch;
 
 pub struct Deps {
     pub queue: Arc<dyn NotificationQueue>,
@@ -18,11 +18,10 @@ pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, lambda_runtime::Error> {
-    Ok(for_each_message(event.payload, |message| async move {
-        if let Some(notification) = projections::notification(&domain_event(&message)?) {
-            deps.queue.enqueue(&[notification]).await?;
-        }
-        Ok(())
-    })
+    Ok(project_batch(
+        event.payload,
+        |event| projections::notification(event).into_iter().collect(),
+        |notifications| async move { deps.queue.enqueue(&notifications).await },
+    )
     .await)
 }

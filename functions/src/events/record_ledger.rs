@@ -8,7 +8,7 @@ use berth_domain::ports::Ledger;
 use berth_domain::projections;
 use lambda_runtime::LambdaEvent;
 
-use super::sqs::{domain_event, for_each_message};
+use super::sqs::project_batch;
 
 pub struct Deps {
     pub ledger: Arc<dyn Ledger>,
@@ -18,12 +18,10 @@ pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, lambda_runtime::Error> {
-    Ok(for_each_message(event.payload, |message| async move {
-        let entries = projections::ledger_entries(&domain_event(&message)?);
-        if !entries.is_empty() {
-            deps.ledger.record(&entries).await?;
-        }
-        Ok(())
-    })
+    Ok(project_batch(
+        event.payload,
+        projections::ledger_entries,
+        |entries| async move { deps.ledger.record(&entries).await },
+    )
     .await)
 }

@@ -19,12 +19,56 @@ where
         let id = message.message_id.clone().unwrap_or_default();
         if let Err(error) = each(message).await {
             tracing::warn!(message_id = %id, error = format!("{error:#}"), "message failed; SQS will redeliver it");
-            let mut failure = BatchItemFailure::default();
-            failure.item_identifier = id;
-            response.batch_item_failures.push(failure);
+            response.batch_item_failures.push(failure(id));
         }
     }
     response
+}
+
+/// Projects every message's event and stores the whole batch's records in
+/// one call: fewer round trips for append-only read models. A message that
+/// cannot be read fails alone; if storing fails, the batch is retried (the
+/// stores are idempotent, so records already stored are not doubled).
+pub async fn project_batch<T, P, S, Fut>(event: SqsEvent, project: P, store: S) -> SqsBatchResponse
+where
+    P: Fn(&DomainEvent) -> Vec<T>,
+    S: FnOnce(Vec<T>) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let mut response = SqsBatchResponse::default();
+    let mut records = Vec::new();
+    let mut included = Vec::new();
+    for message in &event.records {
+        let id = message.message_id.clone().unwrap_or_default();
+        match domain_event(message) {
+            Ok(event) => {
+                records.extend(project(&event));
+                included.push(id);
+            }
+            Err(error) => {
+                tracing::warn!(message_id = %id, error = format!("{error:#}"), "unreadable message");
+                response.batch_item_failures.push(failure(id));
+            }
+        }
+    }
+    if !records.is_empty()
+        && let Err(error) = store(records).await
+    {
+        tracing::warn!(
+            error = format!("{error:#}"),
+            "storing the batch failed; SQS will redeliver it"
+        );
+        response
+            .batch_item_failures
+            .extend(included.into_iter().map(failure));
+    }
+    response
+}
+
+fn failure(id: String) -> BatchItemFailure {
+    let mut failure = BatchItemFailure::default();
+    failure.item_identifier = id;
+    failure
 }
 
 /// The domain event inside an SQS message that an EventBridge rule delivered.

@@ -2,7 +2,6 @@
 //! New outbox events, in commit order, go to the publish-events function as a
 //! stream batch; its partial-failure answer says where to resume.
 
-use berth_domain::events::DomainEvent;
 use berth_embedded::SqliteStore;
 use berth_embedded::queues::LocalQueues;
 use serde_json::{Value, json};
@@ -12,29 +11,27 @@ use super::registry::JsonFn;
 const CURSOR: &str = "publish-events";
 const BATCH: u32 = 100;
 
-/// One outbox event as a DynamoDB stream INSERT record of the outbox table.
-fn stream_record(seq: u64, event: &DomainEvent) -> anyhow::Result<Value> {
-    let id = event.id.to_string();
-    Ok(json!({
+/// One outbox event (its id and JSON) as a DynamoDB stream INSERT record of
+/// the outbox table.
+fn stream_record(seq: u64, id: &str, event: &str) -> Value {
+    json!({
         "eventID": format!("{seq}"),
         "eventName": "INSERT",
         "eventVersion": "1.1",
         "eventSource": "aws:dynamodb",
         "awsRegion": "local",
         "dynamodb": {
-            "ApproximateCreationDateTime": event.occurred_at.timestamp(),
             "Keys": {"event_id": {"S": id}},
             "NewImage": {
                 "event_id": {"S": id},
-                "event": {"S": serde_json::to_string(event)?},
-                "expires_at": {"N": (event.occurred_at.timestamp() + 7 * 86_400).to_string()},
+                "event": {"S": event},
             },
             "SequenceNumber": format!("{seq}"),
             "SizeBytes": 0,
             "StreamViewType": "NEW_IMAGE",
         },
         "eventSourceARN": "arn:aws:dynamodb:local:000000000000:table/Outbox/stream/local",
-    }))
+    })
 }
 
 /// Relays forever: waits for commits, hands new events on, remembers where
@@ -52,7 +49,7 @@ pub async fn run(store: SqliteStore, queues: LocalQueues, publish: JsonFn) {
         }
     };
     loop {
-        let batch = match store.events_after(cursor, BATCH) {
+        let batch = match store.raw_events_after(cursor, BATCH) {
             Ok(batch) => batch,
             Err(error) => {
                 tracing::error!(
@@ -94,11 +91,11 @@ pub async fn run(store: SqliteStore, queues: LocalQueues, publish: JsonFn) {
 
 /// Hands one batch to the publisher; answers the last sequence number that
 /// may be forgotten.
-async fn relay_batch(batch: &[(u64, DomainEvent)], publish: &JsonFn) -> anyhow::Result<u64> {
-    let records = batch
+async fn relay_batch(batch: &[(u64, String, String)], publish: &JsonFn) -> anyhow::Result<u64> {
+    let records: Vec<Value> = batch
         .iter()
-        .map(|(seq, event)| stream_record(*seq, event))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map(|(seq, id, event)| stream_record(*seq, id, event))
+        .collect();
     let response = publish(json!({"Records": records}))
         .await
         .map_err(|f| anyhow::anyhow!("{}: {}", f.error, f.cause))?;
@@ -107,7 +104,7 @@ async fn relay_batch(batch: &[(u64, DomainEvent)], publish: &JsonFn) -> anyhow::
         .and_then(|failures| failures.first())
         .and_then(|f| f["itemIdentifier"].as_str())
         .and_then(|seq| seq.parse::<u64>().ok());
-    let last = batch.last().map(|(seq, _)| *seq).unwrap_or_default();
+    let last = batch.last().map(|(seq, _, _)| *seq).unwrap_or_default();
     Ok(match first_failure {
         Some(seq) => seq.saturating_sub(1),
         None => last,

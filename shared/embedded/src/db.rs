@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use anyhow::Context;
-use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Notify, oneshot};
 
 use crate::schema;
@@ -93,11 +93,20 @@ impl Db {
             readers: Mutex::new(Vec::new()),
             committed: Notify::new(),
         });
+        // The writer never stops to checkpoint; a thread of its own copies
+        // the WAL back into the database meanwhile.
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = connect(&inner.path)?;
         let weak = Arc::downgrade(&inner);
         thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || write_loop(writer, queue, weak))
             .context("starting the SQLite writer")?;
+        let weak = Arc::downgrade(&inner);
+        thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpointer, weak))
+            .context("starting the SQLite checkpointer")?;
         Ok(Self { inner })
     }
 
@@ -138,11 +147,12 @@ impl Db {
             .map_err(|_| anyhow::anyhow!("the SQLite writer dropped a change"))?
     }
 
-    /// Runs `query` in a read transaction on a pooled connection. Reads are
-    /// short and local, so they run in place.
+    /// Runs `query` on a pooled connection. Reads are short and local, so
+    /// they run in place; each statement sees one committed state (a query
+    /// whose statements must agree opens its own transaction).
     pub fn read<T>(
         &self,
-        query: impl FnOnce(&Transaction) -> rusqlite::Result<T>,
+        query: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> anyhow::Result<T> {
         let pooled = self
             .inner
@@ -150,18 +160,11 @@ impl Db {
             .lock()
             .map_err(|_| anyhow::anyhow!("reader pool poisoned"))?
             .pop();
-        let mut conn = match pooled {
+        let conn = match pooled {
             Some(conn) => conn,
             None => connect(&self.inner.path)?,
         };
-        let result = conn
-            .transaction()
-            .and_then(|tx| {
-                let value = query(&tx)?;
-                tx.finish()?;
-                Ok(value)
-            })
-            .context("reading from SQLite");
+        let result = query(&conn).context("reading from SQLite");
         if let Ok(mut pool) = self.inner.readers.lock() {
             pool.push(conn);
         }
@@ -213,6 +216,19 @@ fn write_loop(conn: Connection, queue: Receiver<Box<dyn Job>>, db: std::sync::We
         match db.upgrade() {
             Some(inner) => inner.committed.notify_one(),
             None => break,
+        }
+    }
+}
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+fn checkpoint_loop(conn: Connection, db: std::sync::Weak<Inner>) {
+    while db.strong_count() > 0 {
+        thread::sleep(CHECKPOINT_EVERY);
+        // PASSIVE: copies what it can without blocking the writer or readers.
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
         }
     }
 }

@@ -135,7 +135,9 @@ impl ExecutionJournal for SqliteJournal {
     }
 
     async fn execution(&self, key: &ExecutionKey) -> Result<Option<ExecutionRecord>, JournalError> {
-        let found = self.db.read(|tx| {
+        let found = self.db.read(|conn| {
+            // Status and history from one snapshot.
+            let tx = conn.unchecked_transaction()?;
             let status: Option<String> = tx
                 .prepare_cached("SELECT status FROM executions WHERE state_machine = ?1 AND name = ?2")?
                 .query_row((&key.state_machine, &key.name), |row| row.get(0))
@@ -150,6 +152,8 @@ impl ExecutionJournal for SqliteJournal {
             })? {
                 history.extend(events?);
             }
+            drop(query);
+            tx.finish()?;
             Ok(Some((status, history)))
         })?;
         Ok(found.map(|(status, history)| ExecutionRecord {

@@ -24,6 +24,24 @@ impl SqliteStore {
         })
     }
 
+    /// Like [`Self::events_after`], but each event as its id and stored JSON,
+    /// for whoever only passes events on.
+    pub fn raw_events_after(
+        &self,
+        seq: u64,
+        limit: u32,
+    ) -> anyhow::Result<Vec<(u64, String, String)>> {
+        self.db.read(|tx| {
+            let mut query = tx.prepare_cached(
+                "SELECT seq, event_id, event FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = query.query_map((seq as i64, i64::from(limit)), |row| {
+                Ok((row.get::<_, i64>(0)? as u64, row.get(1)?, row.get(2)?))
+            })?;
+            rows.collect()
+        })
+    }
+
     /// The number of the last event written, 0 when there is none.
     pub fn last_event_seq(&self) -> anyhow::Result<u64> {
         self.db.read(|tx| {
