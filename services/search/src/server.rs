@@ -24,6 +24,10 @@ pub struct Config {
     /// A snapshot to start from (see `Index::snapshot`).
     #[arg(long, env = "BERTH_SEARCH_SNAPSHOT")]
     pub snapshot: Option<PathBuf>,
+    /// Start empty (reading the stream from its trim horizon) when the
+    /// snapshot file does not exist, rather than failing.
+    #[arg(long, env = "BERTH_SEARCH_ALLOW_MISSING_SNAPSHOT")]
+    pub allow_missing_snapshot: bool,
     /// The Kinesis stream (name or ARN) to follow. Without one, the service
     /// serves its snapshot as it is and is ready at once.
     #[arg(long, env = "BERTH_SEARCH_STREAM")]
@@ -42,6 +46,10 @@ pub struct Config {
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let index = match &config.snapshot {
+        Some(path) if config.allow_missing_snapshot && !path.exists() => {
+            tracing::warn!(path = %path.display(), "no snapshot: starting empty");
+            Index::new(Date::of(clock.now()))
+        }
         Some(path) => load(path)?,
         None => Index::new(Date::of(clock.now())),
     };

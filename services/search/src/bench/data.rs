@@ -32,13 +32,28 @@ pub fn cities(properties: usize, rng: &mut StdRng) -> Vec<City> {
     let mut left = properties;
     (1..=count)
         .map(|rank| {
-            let share = if rank == 1 { BIG_CITY_SHARE } else { (1.0 - BIG_CITY_SHARE) / (rank as f64 * tail) };
-            let size = if rank == count { left } else { ((properties as f64 * share) as usize).clamp(1, left) };
+            let share = if rank == 1 {
+                BIG_CITY_SHARE
+            } else {
+                (1.0 - BIG_CITY_SHARE) / (rank as f64 * tail)
+            };
+            let size = if rank == count {
+                left
+            } else {
+                ((properties as f64 * share) as usize).clamp(1, left)
+            };
             left -= size;
             City {
                 name: format!("City {rank}"),
-                centre: (rng.random_range(-45.0..60.0), rng.random_range(-150.0..150.0)),
-                radius: 0.05 + 0.25 * (size as f64 / properties as f64 / BIG_CITY_SHARE).sqrt().min(1.0),
+                centre: (
+                    rng.random_range(-45.0..60.0),
+                    rng.random_range(-150.0..150.0),
+                ),
+                radius: 0.05
+                    + 0.25
+                        * (size as f64 / properties as f64 / BIG_CITY_SHARE)
+                            .sqrt()
+                            .min(1.0),
                 size,
             }
         })
@@ -47,14 +62,28 @@ pub fn cities(properties: usize, rng: &mut StdRng) -> Vec<City> {
 
 /// Adds `cities`' listings and their nights (from `today` for the whole
 /// booking horizon) to `builder`.
-pub fn load(builder: &mut IndexBuilder, cities: &[City], today: Date, now: Timestamp, rng: &mut StdRng) {
+pub fn load(
+    builder: &mut IndexBuilder,
+    cities: &[City],
+    today: Date,
+    now: Timestamp,
+    rng: &mut StdRng,
+) {
     let host = UserId::parse("bench-host").expect("valid user id");
-    let booked = NightState::Booked { booking_id: BookingId::from_uuid(uuid::Uuid::from_u128(1)) };
+    let booked = NightState::Booked {
+        booking_id: BookingId::from_uuid(uuid::Uuid::from_u128(1)),
+    };
     let mut serial: u128 = 0;
     for city in cities {
         for _ in 0..city.size {
             serial += 1;
-            let property = listing(PropertyId::from_uuid(uuid::Uuid::from_u128(serial)), &host, city, now, rng);
+            let property = listing(
+                PropertyId::from_uuid(uuid::Uuid::from_u128(serial)),
+                &host,
+                city,
+                now,
+                rng,
+            );
             builder.add_property(&property);
             // Runs of nights (first day, length, state), states shared so
             // that no night allocates.
@@ -63,9 +92,11 @@ pub fn load(builder: &mut IndexBuilder, cities: &[City], today: Date, now: Times
             let mut offset = rng.random_range(0..10u32);
             while offset < 820 {
                 let run = rng.random_range(1..=7u32).min(820 - offset);
-                let state = if rng.random_bool(0.01) {
+                let state = if rng.random_bool(0.000_5) {
                     states.push(NightState::Held {
-                        booking_id: BookingId::from_uuid(uuid::Uuid::from_u128(serial << 32 | u128::from(offset))),
+                        booking_id: BookingId::from_uuid(uuid::Uuid::from_u128(
+                            serial << 32 | u128::from(offset),
+                        )),
                         expires_at: now + chrono::Duration::minutes(15),
                     });
                     states.len() - 1
@@ -75,9 +106,9 @@ pub fn load(builder: &mut IndexBuilder, cities: &[City], today: Date, now: Times
                 runs.push((offset, run, state));
                 offset += run + rng.random_range(1..=18u32);
             }
-            let nights = runs
-                .iter()
-                .flat_map(|(first, len, state)| (*first..first + len).map(|d| (today.add_days(d), &states[*state])));
+            let nights = runs.iter().flat_map(|(first, len, state)| {
+                (*first..first + len).map(|d| (today.add_days(d), &states[*state]))
+            });
             builder
                 .add_nights(&property.id, nights)
                 .expect("the property was added");
@@ -85,21 +116,45 @@ pub fn load(builder: &mut IndexBuilder, cities: &[City], today: Date, now: Times
     }
 }
 
-fn listing(id: PropertyId, host: &UserId, city: &City, now: Timestamp, rng: &mut StdRng) -> Property {
+fn listing(
+    id: PropertyId,
+    host: &UserId,
+    city: &City,
+    now: Timestamp,
+    rng: &mut StdRng,
+) -> Property {
     let currency = Currency::parse(match rng.random_range(0..20) {
         0..16 => "EUR",
         16..19 => "USD",
         _ => "GBP",
     })
     .expect("valid currency");
-    let common = [(Amenity::Wifi, 0.9), (Amenity::Kitchen, 0.7), (Amenity::Heating, 0.6), (Amenity::Washer, 0.5)];
-    let mut amenities: BTreeSet<Amenity> =
-        common.iter().filter(|(_, p)| rng.random_bool(*p)).map(|(a, _)| *a).collect();
-    amenities.extend(Amenity::ALL.iter().skip(4).filter(|_| rng.random_bool(0.15)).copied());
+    let common = [
+        (Amenity::Wifi, 0.9),
+        (Amenity::Kitchen, 0.7),
+        (Amenity::Heating, 0.6),
+        (Amenity::Washer, 0.5),
+    ];
+    let mut amenities: BTreeSet<Amenity> = common
+        .iter()
+        .filter(|(_, p)| rng.random_bool(*p))
+        .map(|(a, _)| *a)
+        .collect();
+    amenities.extend(
+        Amenity::ALL
+            .iter()
+            .skip(4)
+            .filter(|_| rng.random_bool(0.15))
+            .copied(),
+    );
     let (lat, lon) = city.centre;
     let nightly = (rng.random_range(3.5f64..5.5).exp() * 100.0) as i64;
     let listing = Listing {
-        title: format!("{} stay {}", city.name, id.as_str().get(28..).unwrap_or_default()),
+        title: format!(
+            "{} stay {}",
+            city.name,
+            id.as_str().get(28..).unwrap_or_default()
+        ),
         description: String::new(),
         city: city.name.clone(),
         country: "PT".into(),
@@ -121,7 +176,10 @@ fn listing(id: PropertyId, host: &UserId, city: &City, now: Timestamp, rng: &mut
         id,
         host_id: host.clone(),
         listing,
-        rating: rng.random_bool(0.8).then(|| Rating::from_tenths(rng.random_range(30..=50))).flatten(),
+        rating: rng
+            .random_bool(0.8)
+            .then(|| Rating::from_tenths(rng.random_range(30..=50)))
+            .flatten(),
         created_at: now,
         updated_at: now,
         version: 1,

@@ -6,6 +6,7 @@
 //! never frees nights that another booking holds now.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +29,29 @@ impl Hold {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Holds {
-    by_slot: HashMap<u32, Vec<Hold>>,
+    by_slot: HashMap<u32, Vec<Hold>, BuildHasherDefault<SlotHasher>>,
+}
+
+/// Slots are small integers chosen by the index, not by callers: a
+/// multiplicative hash is enough, and far cheaper than SipHash on the
+/// query path.
+#[derive(Default)]
+pub struct SlotHasher(u64);
+
+impl Hasher for SlotHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u32(&mut self, slot: u32) {
+        self.0 = u64::from(slot).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 impl Holds {

@@ -1,20 +1,26 @@
-//! Per-night availability of every property: one bitset row per property
-//! over a window of days that rolls forward with the calendar, plus the rare
-//! closed nights that lie beyond the window.
+//! Per-night availability of every property over a window of days that
+//! rolls forward with the calendar, plus the rare closed nights that lie
+//! beyond the window.
 //!
 //! A set bit is a *closed* night: blocked by the host or booked. Holds are
 //! kept apart (see `holds`) because they end by themselves.
+//!
+//! The bits are stored column-major: one column per 64-day word, each
+//! holding that word for every slot. A query checks the same one to three
+//! words of every candidate, so it streams 8 bytes per candidate and word
+//! instead of pulling a whole row into cache; and rolling the window is
+//! dropping the oldest column.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
 /// Days are numbered from the common era (chrono's `num_days_from_ce`).
 pub type Day = i32;
 
-/// Words per property row: 15 × 64 = 960 days. A stay starts at most 730
-/// days ahead and lasts at most 90 nights, so the window needs to reach 820
-/// days past today; it starts 64 to 128 days before today.
+/// Words per property: 15 × 64 = 960 days. A stay starts at most 730 days
+/// ahead and lasts at most 90 nights, so the window needs to reach 820 days
+/// past today; it starts 64 to 128 days before today.
 pub const WORDS: usize = 15;
 pub const WINDOW_DAYS: Day = (WORDS * 64) as Day;
 /// The window moves by whole words once today is this far past its start.
@@ -24,7 +30,8 @@ const ROLL_AFTER: Day = 128;
 pub struct NightRows {
     /// The first day of the window; always a multiple of 64.
     first_day: Day,
-    words: Vec<u64>,
+    /// `columns[w][slot]`: days `first_day + 64w ..` of `slot`.
+    columns: VecDeque<Vec<u64>>,
     /// Closed nights past the window's end, as (slot, day).
     beyond: BTreeSet<(u32, Day)>,
 }
@@ -33,18 +40,20 @@ impl NightRows {
     pub fn new(today: Day) -> Self {
         Self {
             first_day: window_start(today),
-            words: Vec::new(),
+            columns: (0..WORDS).map(|_| Vec::new()).collect(),
             beyond: BTreeSet::new(),
         }
     }
 
     /// Adds an all-open row for a new slot.
     pub fn push_row(&mut self) {
-        self.words.extend_from_slice(&[0; WORDS]);
+        for column in &mut self.columns {
+            column.push(0);
+        }
     }
 
     pub fn rows(&self) -> usize {
-        self.words.len() / WORDS
+        self.columns[0].len()
     }
 
     /// Marks a night closed or open. Nights before the window are in the
@@ -63,7 +72,7 @@ impl NightRows {
             return;
         }
         let (word, bit) = (offset as usize / 64, offset as usize % 64);
-        let cell = &mut self.words[slot as usize * WORDS + word];
+        let cell = &mut self.columns[word][slot as usize];
         if closed {
             *cell |= 1 << bit;
         } else {
@@ -78,12 +87,14 @@ impl NightRows {
     }
 
     /// Whether every night of `from..to` is open (days before the window count as open).
+    #[inline]
     pub fn all_open(&self, slot: u32, from: Day, to: Day) -> bool {
         let start = (from - self.first_day).max(0);
         let end = (to - self.first_day).min(WINDOW_DAYS);
         if start < end {
-            let row = &self.words[slot as usize * WORDS..][..WORDS];
-            if !range_clear(row, start as usize, end as usize) {
+            let closed = words(start as usize, end as usize)
+                .any(|(w, mask)| self.columns[w][slot as usize] & mask != 0);
+            if closed {
                 return false;
             }
         }
@@ -100,9 +111,18 @@ impl NightRows {
     pub fn closed_share(&self, today: Day) -> f64 {
         let start = (today - self.first_day).clamp(0, WINDOW_DAYS) as usize;
         let end = (today + 820 - self.first_day).clamp(0, WINDOW_DAYS) as usize;
-        let closed: u64 = self.words.chunks_exact(WORDS).map(|row| count_set(row, start, end)).sum();
-        let total = (end - start) * self.rows();
-        if total == 0 { 0.0 } else { closed as f64 / total as f64 }
+        if start >= end || self.rows() == 0 {
+            return 0.0;
+        }
+        let closed: u64 = words(start, end)
+            .map(|(w, mask)| {
+                self.columns[w]
+                    .iter()
+                    .map(|word| u64::from((word & mask).count_ones()))
+                    .sum::<u64>()
+            })
+            .sum();
+        closed as f64 / ((end - start) * self.rows()) as f64
     }
 
     /// Whether the window no longer reaches far enough past `today`.
@@ -119,20 +139,16 @@ impl NightRows {
             return;
         }
         if shift > 0 {
-            let words = (shift / 64) as usize;
-            for row in self.words.chunks_exact_mut(WORDS) {
-                if words >= WORDS {
-                    row.fill(0);
-                } else {
-                    row.copy_within(words.., 0);
-                    row[WORDS - words..].fill(0);
-                }
+            for _ in 0..(shift / 64).min(WORDS as Day) {
+                let mut column = self.columns.pop_front().expect("the window has columns");
+                column.fill(0);
+                self.columns.push_back(column);
             }
         } else {
             // The clock went back: the nights now in front are unknown, so
             // start over from what lies beyond.
             let closed = self.closed_in_window();
-            self.words.fill(0);
+            self.columns.iter_mut().for_each(|c| c.fill(0));
             self.beyond.extend(closed);
         }
         self.first_day = start;
@@ -151,8 +167,8 @@ impl NightRows {
 
     fn closed_in_window(&self) -> Vec<(u32, Day)> {
         let mut closed = Vec::new();
-        for (slot, row) in self.words.chunks_exact(WORDS).enumerate() {
-            for (w, word) in row.iter().enumerate() {
+        for (w, column) in self.columns.iter().enumerate() {
+            for (slot, word) in column.iter().enumerate() {
                 let mut bits = *word;
                 while bits != 0 {
                     let bit = bits.trailing_zeros() as Day;
@@ -166,12 +182,9 @@ impl NightRows {
 
     /// Reorders rows: row `i` of the result is row `order[i]` of `self`.
     pub fn permute(&mut self, order: &[u32], new_slot_of: &[u32]) {
-        let mut words = vec![0; self.words.len()];
-        for (new, old) in order.iter().enumerate() {
-            let old = *old as usize;
-            words[new * WORDS..][..WORDS].copy_from_slice(&self.words[old * WORDS..][..WORDS]);
+        for column in &mut self.columns {
+            *column = order.iter().map(|old| column[*old as usize]).collect();
         }
-        self.words = words;
         self.beyond = self
             .beyond
             .iter()
@@ -180,7 +193,8 @@ impl NightRows {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.words.capacity() * 8 + self.beyond.len() * 2 * std::mem::size_of::<(u32, Day)>()
+        self.columns.iter().map(|c| c.capacity() * 8).sum::<usize>()
+            + self.beyond.len() * 2 * std::mem::size_of::<(u32, Day)>()
     }
 }
 
@@ -189,28 +203,21 @@ fn window_start(today: Day) -> Day {
     (today - 64).div_euclid(64) * 64
 }
 
-/// Each word of `row` that bits `start..end` (not empty) touch, masked to them.
-fn masked(row: &[u64], start: usize, end: usize) -> impl Iterator<Item = u64> + '_ {
+/// The words that window offsets `start..end` (not empty) touch, each with
+/// the mask of its bits in the range.
+#[inline]
+fn words(start: usize, end: usize) -> impl Iterator<Item = (usize, u64)> {
     let (first, last) = (start / 64, (end - 1) / 64);
-    row[first..=last].iter().enumerate().map(move |(i, word)| {
-        let w = first + i;
+    (first..=last).map(move |w| {
         let lo = if w == first { start % 64 } else { 0 };
         let hi = if w == last { (end - 1) % 64 + 1 } else { 64 };
-        let mask = if hi - lo == 64 { u64::MAX } else { ((1u64 << (hi - lo)) - 1) << lo };
-        word & mask
+        let mask = if hi - lo == 64 {
+            u64::MAX
+        } else {
+            ((1u64 << (hi - lo)) - 1) << lo
+        };
+        (w, mask)
     })
-}
-
-/// Whether bits `start..end` (not empty) of `row` are all clear.
-fn range_clear(row: &[u64], start: usize, end: usize) -> bool {
-    masked(row, start, end).all(|word| word == 0)
-}
-
-fn count_set(row: &[u64], start: usize, end: usize) -> u64 {
-    if start >= end {
-        return 0;
-    }
-    masked(row, start, end).map(|word| u64::from(word.count_ones())).sum()
 }
 
 #[cfg(test)]

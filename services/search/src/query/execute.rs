@@ -30,7 +30,9 @@ impl Index {
         let keep = request.limit + 1;
         let mut consider = |slot: u32| {
             // Once the page is full, only what beats its last entry matters.
-            let worst = (best.len() == keep).then(|| best.peek().map(|(k, id, _)| (*k, *id))).flatten();
+            let worst = (best.len() == keep)
+                .then(|| best.peek().map(|(k, id, _)| (*k, *id)))
+                .flatten();
             if let Some(ranked) = filter.rank(self, slot, worst) {
                 best.push(ranked);
                 if best.len() > keep {
@@ -233,7 +235,9 @@ impl Filter {
             }
         };
         let id = listings.ids[s];
-        if self.after.is_some_and(|after| (key, id) <= after) || worst.is_some_and(|w| (key, id) >= w) {
+        if self.after.is_some_and(|after| (key, id) <= after)
+            || worst.is_some_and(|w| (key, id) >= w)
+        {
             return None;
         }
         Some((key, id, slot))

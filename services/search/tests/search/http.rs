@@ -27,12 +27,32 @@ async fn search_health_and_readiness_over_http() {
     let get = |path: &str| http.get(format!("{base}{path}")).send();
 
     assert_eq!(get("/health").await.unwrap().status(), 200);
-    assert_eq!(get("/ready").await.unwrap().status(), 503, "not ready before bootstrap");
+    assert_eq!(
+        get("/ready").await.unwrap().status(),
+        503,
+        "not ready before bootstrap"
+    );
     let mut cheap = property("Lisbon", (38.71, -9.14), eur(9_000));
     cheap.listing.title = "Cheap".into();
     let dear = property("lisbon", (38.75, -9.10), eur(20_000));
-    service.apply(1, &event(Change::PropertyCreated { property: cheap.clone() }, morning()));
-    service.apply(2, &event(Change::PropertyCreated { property: dear.clone() }, morning()));
+    service.apply(
+        1,
+        &event(
+            Change::PropertyCreated {
+                property: cheap.clone(),
+            },
+            morning(),
+        ),
+    );
+    service.apply(
+        2,
+        &event(
+            Change::PropertyCreated {
+                property: dear.clone(),
+            },
+            morning(),
+        ),
+    );
     service.mark_ready();
     assert_eq!(get("/ready").await.unwrap().status(), 200);
 
@@ -43,27 +63,61 @@ async fn search_health_and_readiness_over_http() {
     let hit = &page["results"][0];
     assert_eq!(hit["property_id"], cheap.id.to_string());
     assert_eq!(hit["title"], "Cheap");
-    assert_eq!((hit["city"].as_str(), hit["country"].as_str()), (Some("Lisbon"), Some("PT")));
+    assert_eq!(
+        (hit["city"].as_str(), hit["country"].as_str()),
+        (Some("Lisbon"), Some("PT"))
+    );
     assert_eq!(hit["nights"], 3);
-    assert_eq!(hit["nightly_price"], serde_json::json!({"amount": 9000, "currency": "EUR"}));
-    assert_eq!(hit["total"], serde_json::json!({"amount": 28000, "currency": "EUR"}));
+    assert_eq!(
+        hit["nightly_price"],
+        serde_json::json!({"amount": 9000, "currency": "EUR"})
+    );
+    assert_eq!(
+        hit["total"],
+        serde_json::json!({"amount": 28000, "currency": "EUR"})
+    );
     assert_eq!(hit["amenities"], serde_json::json!(["wifi"]));
     assert!(hit["distance_km"].as_f64().unwrap() < 0.001);
     assert!(hit["rating"].is_null());
     let cursor = page["next_cursor"].as_str().expect("a second page");
-    let second: Value = get(&format!("{query}&cursor={cursor}")).await.unwrap().json().await.unwrap();
+    let second: Value = get(&format!("{query}&cursor={cursor}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(second["results"][0]["property_id"], dear.id.to_string());
     assert!(second["next_cursor"].is_null());
 
     // A hold takes the nights out of search as soon as its event is applied.
     let stay = Stay::existing(date("2027-03-12"), date("2027-03-14")).unwrap();
-    let held = booking(&cheap.id, stay, BookingStatus::Held, Some(morning() + chrono::Duration::minutes(15)));
+    let held = booking(
+        &cheap.id,
+        stay,
+        BookingStatus::Held,
+        Some(morning() + chrono::Duration::minutes(15)),
+    );
     service.apply(3, &event(Change::BookingHeld { booking: held }, morning()));
-    let page: Value = get("/search?city=lisbon&check_in=2027-03-10&check_out=2027-03-13").await.unwrap().json().await.unwrap();
-    let ids: Vec<&str> = page["results"].as_array().unwrap().iter().map(|h| h["property_id"].as_str().unwrap()).collect();
+    let page: Value = get("/search?city=lisbon&check_in=2027-03-10&check_out=2027-03-13")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["property_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [dear.id.as_str()]);
     // ...and come back when the hold lapses.
     clock.set(morning() + chrono::Duration::minutes(16));
-    let page: Value = get("/search?city=lisbon&check_in=2027-03-10&check_out=2027-03-13").await.unwrap().json().await.unwrap();
+    let page: Value = get("/search?city=lisbon&check_in=2027-03-10&check_out=2027-03-13")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(page["results"].as_array().unwrap().len(), 2);
 }

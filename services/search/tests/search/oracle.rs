@@ -28,7 +28,10 @@ fn check(seed: u64, properties: usize, steps: usize) {
             checked_queries += usize::from(!expected.is_empty());
         }
     }
-    assert!(checked_queries > steps / 50 * 5, "too few queries found anything: {checked_queries}");
+    assert!(
+        checked_queries > steps / 50 * 5,
+        "too few queries found anything: {checked_queries}"
+    );
 }
 
 #[test]

@@ -27,7 +27,11 @@ fn replay(index: &mut Index, world: &World) {
 fn same_answers(a: &Index, b: &Index, world: &mut World) {
     for _ in 0..100 {
         let query = world.query();
-        assert_eq!(all_pages(a, &query, world.now), all_pages(b, &query, world.now), "{query}");
+        assert_eq!(
+            all_pages(a, &query, world.now),
+            all_pages(b, &query, world.now),
+            "{query}"
+        );
     }
 }
 
@@ -70,7 +74,10 @@ fn a_bulk_load_of_the_stores_records_answers_like_the_event_replica() {
     let mut world = history(7);
     let mut replica = Index::new(today());
     replay(&mut replica, &world);
-    let positions = Positions { sequence: world.events.len() as u64, ..Positions::default() };
+    let positions = Positions {
+        sequence: world.events.len() as u64,
+        ..Positions::default()
+    };
     let mut builder = Index::builder(today(), positions);
     for property in world.model.properties.values() {
         builder.add_property(property);
@@ -90,27 +97,98 @@ fn a_bulk_load_of_the_stores_records_answers_like_the_event_replica() {
 fn a_stale_release_does_not_free_another_bookings_hold() {
     let p = property("Lisbon", (38.7, -9.1), eur(10_000));
     let stay = Stay::existing(date("2027-03-10"), date("2027-03-12")).unwrap();
-    let first = booking(&p.id, stay, BookingStatus::Held, Some(morning() + chrono::Duration::minutes(15)));
-    let second = booking(&p.id, stay, BookingStatus::Held, Some(morning() + chrono::Duration::minutes(45)));
+    let first = booking(
+        &p.id,
+        stay,
+        BookingStatus::Held,
+        Some(morning() + chrono::Duration::minutes(15)),
+    );
+    let second = booking(
+        &p.id,
+        stay,
+        BookingStatus::Held,
+        Some(morning() + chrono::Duration::minutes(45)),
+    );
     let later = morning() + chrono::Duration::minutes(20);
     let query = "city=lisbon&check_in=2027-03-10&check_out=2027-03-12";
     for stale in [
-        Change::BookingExpired { booking: first.clone() },
-        Change::BookingFailed { booking: first.clone() },
+        Change::BookingExpired {
+            booking: first.clone(),
+        },
+        Change::BookingFailed {
+            booking: first.clone(),
+        },
     ] {
         let mut index = Index::new(today());
-        index.apply(1, &event(Change::PropertyCreated { property: p.clone() }, morning()));
-        index.apply(2, &event(Change::BookingHeld { booking: first.clone() }, morning()));
+        index.apply(
+            1,
+            &event(
+                Change::PropertyCreated {
+                    property: p.clone(),
+                },
+                morning(),
+            ),
+        );
+        index.apply(
+            2,
+            &event(
+                Change::BookingHeld {
+                    booking: first.clone(),
+                },
+                morning(),
+            ),
+        );
         assert!(all_pages(&index, query, morning()).is_empty(), "held");
-        assert_eq!(all_pages(&index, query, later).len(), 1, "the first hold expired");
-        index.apply(3, &event(Change::BookingHeld { booking: second.clone() }, later));
-        assert!(all_pages(&index, query, later).is_empty(), "held again by the second booking");
+        assert_eq!(
+            all_pages(&index, query, later).len(),
+            1,
+            "the first hold expired"
+        );
+        index.apply(
+            3,
+            &event(
+                Change::BookingHeld {
+                    booking: second.clone(),
+                },
+                later,
+            ),
+        );
+        assert!(
+            all_pages(&index, query, later).is_empty(),
+            "held again by the second booking"
+        );
         index.apply(4, &event(stale, later));
-        assert!(all_pages(&index, query, later).is_empty(), "the first booking's release left the second's hold");
-        index.apply(5, &event(Change::BookingConfirmed { booking: second.clone() }, later));
+        assert!(
+            all_pages(&index, query, later).is_empty(),
+            "the first booking's release left the second's hold"
+        );
+        index.apply(
+            5,
+            &event(
+                Change::BookingConfirmed {
+                    booking: second.clone(),
+                },
+                later,
+            ),
+        );
         let much_later = morning() + chrono::Duration::hours(5);
-        assert!(all_pages(&index, query, much_later).is_empty(), "booked nights stay taken");
-        index.apply(6, &event(Change::BookingCancelled { booking: second.clone() }, much_later));
-        assert_eq!(all_pages(&index, query, much_later).len(), 1, "cancelled nights are free again");
+        assert!(
+            all_pages(&index, query, much_later).is_empty(),
+            "booked nights stay taken"
+        );
+        index.apply(
+            6,
+            &event(
+                Change::BookingCancelled {
+                    booking: second.clone(),
+                },
+                much_later,
+            ),
+        );
+        assert_eq!(
+            all_pages(&index, query, much_later).len(),
+            1,
+            "cancelled nights are free again"
+        );
     }
 }

@@ -74,7 +74,12 @@ pub fn property(city: &str, (lat, lon): (f64, f64), nightly: Money) -> Property 
     Property::list(UserId::parse("host").unwrap(), listing, morning())
 }
 
-pub fn booking(property: &PropertyId, stay: Stay, status: BookingStatus, hold_until: Option<Timestamp>) -> Booking {
+pub fn booking(
+    property: &PropertyId,
+    stay: Stay,
+    status: BookingStatus,
+    hold_until: Option<Timestamp>,
+) -> Booking {
     Booking {
         id: BookingId::generate(),
         status,
@@ -119,7 +124,11 @@ pub fn all_pages(index: &Index, query: &str, now: Timestamp) -> Vec<String> {
         ids.extend(page.results.iter().map(|h| h.property_id.to_string()));
         match page.next_cursor {
             Some(next) => {
-                assert_eq!(page.results.len(), request.limit, "only full pages have a next page");
+                assert_eq!(
+                    page.results.len(),
+                    request.limit,
+                    "only full pages have a next page"
+                );
                 cursor = Some(next);
             }
             None => return ids,
@@ -140,12 +149,18 @@ impl Model {
     pub fn apply(&mut self, event: &DomainEvent) {
         match &event.change {
             Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
-                self.properties.insert(property.id.clone(), property.clone());
+                self.properties
+                    .insert(property.id.clone(), property.clone());
             }
-            Change::CalendarChanged { property_id, blocked, dates } => {
+            Change::CalendarChanged {
+                property_id,
+                blocked,
+                dates,
+            } => {
                 for d in dates {
                     if *blocked {
-                        self.nights.insert((property_id.clone(), *d), NightState::Blocked);
+                        self.nights
+                            .insert((property_id.clone(), *d), NightState::Blocked);
                     } else {
                         self.nights.remove(&(property_id.clone(), *d));
                     }
@@ -164,11 +179,15 @@ impl Model {
                 for d in booking.stay().dates() {
                     self.nights.insert(
                         (booking.property_id.clone(), d),
-                        NightState::Booked { booking_id: booking.id.clone() },
+                        NightState::Booked {
+                            booking_id: booking.id.clone(),
+                        },
                     );
                 }
             }
-            Change::BookingFailed { booking } | Change::BookingExpired { booking } | Change::BookingCancelled { booking } => {
+            Change::BookingFailed { booking }
+            | Change::BookingExpired { booking }
+            | Change::BookingCancelled { booking } => {
                 for d in booking.stay().dates() {
                     let key = (booking.property_id.clone(), d);
                     if self.nights.get(&key).and_then(|s| s.booking()) == Some(&booking.id) {
@@ -189,7 +208,10 @@ impl Model {
             .filter_map(|d| {
                 self.nights
                     .get(&(property.clone(), d))
-                    .map(|state| calendar::Night { date: d, state: state.clone() })
+                    .map(|state| calendar::Night {
+                        date: d,
+                        state: state.clone(),
+                    })
             })
             .collect()
     }
@@ -204,8 +226,11 @@ impl Model {
             match &request.area {
                 Area::Bounds(b) => b.centre(),
                 Area::City(key) => {
-                    let in_city: Vec<&Property> =
-                        self.properties.values().filter(|p| p.listing.city.trim().to_lowercase() == *key).collect();
+                    let in_city: Vec<&Property> = self
+                        .properties
+                        .values()
+                        .filter(|p| p.listing.city.trim().to_lowercase() == *key)
+                        .collect();
                     let n = in_city.len() as f64;
                     (
                         in_city.iter().map(|p| p.listing.location.lat).sum::<f64>() / n,
@@ -221,16 +246,22 @@ impl Model {
                 Area::City(key) => listing.city.trim().to_lowercase() == *key,
                 Area::Bounds(b) => b.contains(listing.location.lat, listing.location.lon),
             };
-            let Ok(quote) = pricing::quote(property, request.stay, request.guests) else { continue };
+            let Ok(quote) = pricing::quote(property, request.stay, request.guests) else {
+                continue;
+            };
             let amenities: u32 = listing.amenities.iter().map(|a| a.bit()).sum();
             let fits = in_area
                 && amenities & request.amenities == request.amenities
                 && request.currency.is_none_or(|c| c == quote.total.currency)
                 && request.min_total.is_none_or(|m| quote.total.amount >= m)
                 && request.max_total.is_none_or(|m| quote.total.amount <= m);
-            let free = calendar::availability(request.stay.range(), &self.records(&property.id, request.stay.range()), now)
-                .iter()
-                .all(|(_, a)| *a == calendar::Availability::Available);
+            let free = calendar::availability(
+                request.stay.range(),
+                &self.records(&property.id, request.stay.range()),
+                now,
+            )
+            .iter()
+            .all(|(_, a)| *a == calendar::Availability::Available);
             if !(fits && free) {
                 continue;
             }
@@ -249,8 +280,12 @@ impl Model {
     }
 }
 
-pub const CITIES: [(&str, (f64, f64)); 4] =
-    [("Lisbon", (38.72, -9.14)), ("Porto", (41.15, -8.61)), ("Faro", (37.02, -7.93)), ("Sintra", (38.80, -9.38))];
+pub const CITIES: [(&str, (f64, f64)); 4] = [
+    ("Lisbon", (38.72, -9.14)),
+    ("Porto", (41.15, -8.61)),
+    ("Faro", (37.02, -7.93)),
+    ("Sintra", (38.80, -9.38)),
+];
 
 /// Random listings and random, legal event histories over them.
 pub struct World {
@@ -263,7 +298,12 @@ pub struct World {
 
 impl World {
     pub fn new(seed: u64) -> Self {
-        Self { rng: StdRng::seed_from_u64(seed), model: Model::default(), now: morning(), events: Vec::new() }
+        Self {
+            rng: StdRng::seed_from_u64(seed),
+            model: Model::default(),
+            now: morning(),
+            events: Vec::new(),
+        }
     }
 
     fn emit(&mut self, change: Change) {
@@ -280,11 +320,21 @@ impl World {
                 1 => format!(" {city}"),
                 _ => city.to_owned(),
             };
-            let currency = if self.rng.random_bool(0.8) { "EUR" } else { "USD" };
+            let currency = if self.rng.random_bool(0.8) {
+                "EUR"
+            } else {
+                "USD"
+            };
             let mut p = property(
                 &spelled,
-                (lat + self.rng.random_range(-0.1..0.1), lon + self.rng.random_range(-0.1..0.1)),
-                Money::new(self.rng.random_range(20..200) * 100, Currency::parse(currency).unwrap()),
+                (
+                    lat + self.rng.random_range(-0.1..0.1),
+                    lon + self.rng.random_range(-0.1..0.1),
+                ),
+                Money::new(
+                    self.rng.random_range(20..200) * 100,
+                    Currency::parse(currency).unwrap(),
+                ),
             );
             self.randomise(&mut p);
             self.emit(Change::PropertyCreated { property: p });
@@ -298,8 +348,16 @@ impl World {
         l.min_nights = rng.random_range(1..=3);
         l.max_nights = rng.random_range(l.min_nights..=20);
         l.cleaning_fee.amount = rng.random_range(0..50) * 100;
-        l.amenities = Amenity::ALL.iter().take(6).filter(|_| rng.random_bool(0.5)).copied().collect();
-        p.rating = rng.random_bool(0.7).then(|| Rating::from_tenths(rng.random_range(0..=50))).flatten();
+        l.amenities = Amenity::ALL
+            .iter()
+            .take(6)
+            .filter(|_| rng.random_bool(0.5))
+            .copied()
+            .collect();
+        p.rating = rng
+            .random_bool(0.7)
+            .then(|| Rating::from_tenths(rng.random_range(0..=50)))
+            .flatten();
     }
 
     fn random_property(&mut self) -> PropertyId {
@@ -309,11 +367,20 @@ impl World {
 
     fn random_stay(&mut self, max_nights: u32) -> Stay {
         let check_in = today().add_days(self.rng.random_range(0..30));
-        Stay::existing(check_in, check_in.add_days(self.rng.random_range(1..=max_nights))).unwrap()
+        Stay::existing(
+            check_in,
+            check_in.add_days(self.rng.random_range(1..=max_nights)),
+        )
+        .unwrap()
     }
 
     fn bookings_in(&self, statuses: &[BookingStatus]) -> Vec<Booking> {
-        self.model.bookings.values().filter(|b| statuses.contains(&b.status)).cloned().collect()
+        self.model
+            .bookings
+            .values()
+            .filter(|b| statuses.contains(&b.status))
+            .cloned()
+            .collect()
     }
 
     fn pick(&mut self, bookings: Vec<Booking>) -> Option<Booking> {
@@ -330,25 +397,45 @@ impl World {
                 let stay = self.random_stay(6);
                 let records = self.model.records(&property, stay.range());
                 let mut held = booking(&property, stay, Held, None);
-                if calendar::first_unholdable(stay.dates(), &records, &held.id, self.now).is_none() {
-                    held.hold_expires_at = Some(self.now + chrono::Duration::minutes(self.rng.random_range(1..30)));
+                if calendar::first_unholdable(stay.dates(), &records, &held.id, self.now).is_none()
+                {
+                    held.hold_expires_at =
+                        Some(self.now + chrono::Duration::minutes(self.rng.random_range(1..30)));
                     self.emit(Change::BookingHeld { booking: held });
                 }
             }
             35..55 => {
                 if let Some(b) = self.pick(self.bookings_in(&[Held])) {
                     let all_mine = b.stay().dates().all(|d| {
-                        self.model.nights.get(&(b.property_id.clone(), d)).and_then(|s| s.booking()) == Some(&b.id)
+                        self.model
+                            .nights
+                            .get(&(b.property_id.clone(), d))
+                            .and_then(|s| s.booking())
+                            == Some(&b.id)
                     });
                     if all_mine {
-                        self.emit(Change::BookingConfirmed { booking: Booking { status: Confirmed, hold_expires_at: None, ..b } });
+                        self.emit(Change::BookingConfirmed {
+                            booking: Booking {
+                                status: Confirmed,
+                                hold_expires_at: None,
+                                ..b
+                            },
+                        });
                     }
                 }
             }
             55..65 => {
                 if let Some(b) = self.pick(self.bookings_in(&[Held])) {
-                    let status = if self.rng.random_bool(0.5) { Failed } else { Expired };
-                    let settled = Booking { status, hold_expires_at: None, ..b };
+                    let status = if self.rng.random_bool(0.5) {
+                        Failed
+                    } else {
+                        Expired
+                    };
+                    let settled = Booking {
+                        status,
+                        hold_expires_at: None,
+                        ..b
+                    };
                     self.emit(if status == Failed {
                         Change::BookingFailed { booking: settled }
                     } else {
@@ -358,18 +445,32 @@ impl World {
             }
             65..72 => {
                 if let Some(b) = self.pick(self.bookings_in(&[Confirmed])) {
-                    self.emit(Change::BookingCancelled { booking: Booking { status: Cancelled, ..b } });
+                    self.emit(Change::BookingCancelled {
+                        booking: Booking {
+                            status: Cancelled,
+                            ..b
+                        },
+                    });
                 }
             }
             72..82 => {
                 let property = self.random_property();
                 let blocked = self.rng.random_bool(0.6);
                 let range = self.random_stay(8).range();
-                let plan = calendar::plan_blocking(range, blocked, &self.model.records(&property, range), self.now);
+                let plan = calendar::plan_blocking(
+                    range,
+                    blocked,
+                    &self.model.records(&property, range),
+                    self.now,
+                );
                 if let CalendarPlan::Change(dates) = plan
                     && !dates.is_empty()
                 {
-                    self.emit(Change::CalendarChanged { property_id: property, blocked, dates });
+                    self.emit(Change::CalendarChanged {
+                        property_id: property,
+                        blocked,
+                        dates,
+                    });
                 }
             }
             82..88 => {
@@ -390,14 +491,30 @@ impl World {
         let mut parts = Vec::new();
         if rng.random_bool(0.6) {
             let (city, _) = CITIES[rng.random_range(0..CITIES.len())];
-            parts.push(format!("city={}", if rng.random_bool(0.5) { city.to_uppercase() } else { city.to_owned() }));
+            parts.push(format!(
+                "city={}",
+                if rng.random_bool(0.5) {
+                    city.to_uppercase()
+                } else {
+                    city.to_owned()
+                }
+            ));
         } else {
             let (_, (lat, lon)) = CITIES[rng.random_range(0..CITIES.len())];
             let r = rng.random_range(0.02..0.4);
-            parts.push(format!("bbox={},{},{},{}", lat - r, lon - r, lat + r * 0.5, lon + r));
+            parts.push(format!(
+                "bbox={},{},{},{}",
+                lat - r,
+                lon - r,
+                lat + r * 0.5,
+                lon + r
+            ));
         }
         let check_in = Date::of(self.now).add_days(rng.random_range(0..30));
-        parts.push(format!("check_in={check_in}&check_out={}", check_in.add_days(rng.random_range(1..=5))));
+        parts.push(format!(
+            "check_in={check_in}&check_out={}",
+            check_in.add_days(rng.random_range(1..=5))
+        ));
         if rng.random_bool(0.5) {
             parts.push(format!("guests={}", rng.random_range(1..=5)));
         }
@@ -411,7 +528,12 @@ impl World {
             parts.push("currency=EUR".into());
         }
         if rng.random_bool(0.3) {
-            let names: Vec<&str> = Amenity::ALL.iter().take(6).filter(|_| rng.random_bool(0.3)).map(|a| a.name()).collect();
+            let names: Vec<&str> = Amenity::ALL
+                .iter()
+                .take(6)
+                .filter(|_| rng.random_bool(0.3))
+                .map(|a| a.name())
+                .collect();
             if !names.is_empty() {
                 parts.push(format!("amenities={}", names.join(",")));
             }
@@ -422,7 +544,11 @@ impl World {
             _ => {
                 parts.push("sort=distance".into());
                 if rng.random_bool(0.5) || parts[0].starts_with("city=") {
-                    parts.push(format!("near={},{}", rng.random_range(37.0..41.0), rng.random_range(-9.5..-7.5)));
+                    parts.push(format!(
+                        "near={},{}",
+                        rng.random_range(37.0..41.0),
+                        rng.random_range(-9.5..-7.5)
+                    ));
                 }
             }
         }
