@@ -28,6 +28,7 @@ impl IndexBuilder {
     pub(super) fn new(today: Date, positions: Positions) -> Self {
         let mut index = Index::new(today);
         index.positions = positions;
+        index.orders.deferred = true;
         Self {
             index,
             held: HashMap::new(),
@@ -148,6 +149,7 @@ pub(super) fn cluster(index: &mut Index) {
     index.listings.permute(&order, &new_slot_of);
     index.nights.permute(&order, &new_slot_of);
     index.holds.remap(&new_slot_of);
+    index.orders.rebuild(&index.listings);
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod build;
 mod holds;
 mod listings;
 mod nights;
+mod orders;
 mod position;
 mod snapshot;
 
@@ -29,6 +30,7 @@ pub use snapshot::SnapshotError;
 pub(crate) use holds::{Hold, Holds};
 pub(crate) use listings::{GRID_COLUMNS, Listings, Upsert, city_key, grid_column, grid_row};
 pub(crate) use nights::{Day, NightRows};
+pub(crate) use orders::{CityOrders, rating_key};
 
 /// What applying one event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +47,13 @@ pub struct Index {
     pub(crate) listings: Listings,
     pub(crate) nights: NightRows,
     pub(crate) holds: Holds,
+    pub(crate) orders: CityOrders,
+    /// Cities at least this big are searched through their sort orders.
+    pub(crate) ordered_scan_from: usize,
 }
+
+/// Below this many properties a city is scanned whole: it is quick anyway.
+pub(crate) const ORDERED_SCAN_FROM: usize = 2_048;
 
 impl Index {
     /// An empty index whose night window is placed for `today`.
@@ -55,7 +63,16 @@ impl Index {
             listings: Listings::default(),
             nights: NightRows::new(day(today)),
             holds: Holds::default(),
+            orders: CityOrders::default(),
+            ordered_scan_from: ORDERED_SCAN_FROM,
         }
+    }
+
+    /// Searches cities of at least `properties` through their sort orders
+    /// (for tests, which use small cities).
+    #[doc(hidden)]
+    pub fn set_ordered_scan_from(&mut self, properties: usize) {
+        self.ordered_scan_from = properties;
     }
 
     /// A bulk loader for an index that stands at `positions` once loaded.
@@ -94,7 +111,10 @@ impl Index {
 
     /// An estimate of the heap the index occupies, in bytes.
     pub fn heap_bytes(&self) -> usize {
-        self.listings.heap_bytes() + self.nights.heap_bytes() + self.holds.heap_bytes()
+        self.listings.heap_bytes()
+            + self.nights.heap_bytes()
+            + self.holds.heap_bytes()
+            + self.orders.heap_bytes()
     }
 
     /// The share of nights closed (blocked or booked) over the booking horizon from `today`.
@@ -155,9 +175,20 @@ impl Index {
     }
 
     pub(crate) fn upsert(&mut self, property: &Property) -> Upsert {
-        let outcome = self.listings.upsert(property_key(&property.id), property);
-        if let Upsert::Added(_) = outcome {
-            self.nights.push_row();
+        let id = property_key(&property.id);
+        if let Some(slot) = self.listings.slot(id)
+            && property.version >= self.listings.versions[slot as usize]
+        {
+            self.orders.remove(&self.listings, slot);
+        }
+        let outcome = self.listings.upsert(id, property);
+        match outcome {
+            Upsert::Added(slot) => {
+                self.nights.push_row();
+                self.orders.insert(&self.listings, slot);
+            }
+            Upsert::Updated(slot) => self.orders.insert(&self.listings, slot),
+            Upsert::Stale => {}
         }
         outcome
     }

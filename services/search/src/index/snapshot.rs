@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Holds, Index, Listings, NightRows, Positions, build};
+use super::{CityOrders, Holds, Index, Listings, NightRows, ORDERED_SCAN_FROM, Positions, build};
 
 const MAGIC: &[u8; 8] = b"BERTHIX1";
 
@@ -66,6 +66,8 @@ impl Index {
             listings,
             nights,
             holds,
+            orders: CityOrders::default(),
+            ordered_scan_from: ORDERED_SCAN_FROM,
         };
         build::cluster(&mut index);
         Ok(index)

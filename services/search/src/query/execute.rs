@@ -10,7 +10,9 @@ use berth_domain::property::{Location, Rating};
 
 use super::cursor::Cursor;
 use super::{Area, Hit, SearchPage, SearchRequest, Sort};
-use crate::index::{GRID_COLUMNS, Index, day, grid_column, grid_row, instant, property_id};
+use crate::index::{
+    GRID_COLUMNS, Index, day, grid_column, grid_row, instant, property_id, rating_key,
+};
 
 const HALF_CIRCUMFERENCE_KM: f64 = std::f64::consts::PI * 6371.0;
 
@@ -26,24 +28,17 @@ impl Index {
                 next_cursor: None,
             };
         };
-        let mut best: BinaryHeap<Ranked> = BinaryHeap::with_capacity(request.limit + 2);
-        let keep = request.limit + 1;
-        let mut consider = |slot: u32| {
-            // Once the page is full, only what beats its last entry matters.
-            let worst = (best.len() == keep)
-                .then(|| best.peek().map(|(k, id, _)| (*k, *id)))
-                .flatten();
-            if let Some(ranked) = filter.rank(self, slot, worst) {
-                best.push(ranked);
-                if best.len() > keep {
-                    best.pop();
-                }
-            }
-        };
+        let mut page = Best::new(request.limit + 1);
         match &request.area {
             Area::City(_) => {
-                for slot in filter.city_slots(self) {
-                    consider(*slot);
+                let slots = filter.city_slots(self);
+                let ordered =
+                    slots.len() >= self.ordered_scan_from && self.ordered_scan(&filter, &mut page);
+                if !ordered {
+                    page.clear();
+                    for slot in slots {
+                        page.offer(filter.rank(self, *slot, page.worst()));
+                    }
                 }
             }
             Area::Bounds(b) => {
@@ -58,13 +53,15 @@ impl Index {
                     for (from, to) in &spans {
                         let cells = row * GRID_COLUMNS + from..=row * GRID_COLUMNS + to;
                         for slots in self.listings.grid.range(cells).map(|(_, s)| s) {
-                            slots.iter().for_each(|slot| consider(*slot));
+                            for slot in slots {
+                                page.offer(filter.rank(self, *slot, page.worst()));
+                            }
                         }
                     }
                 }
             }
         }
-        let mut ranked = best.into_sorted_vec();
+        let mut ranked = page.best.into_sorted_vec();
         let more = ranked.len() > request.limit;
         ranked.truncate(request.limit);
         let next_cursor = more.then(|| ranked.last()).flatten().map(|(key, id, _)| {
@@ -83,6 +80,67 @@ impl Index {
         SearchPage {
             results,
             next_cursor,
+        }
+    }
+
+    /// Walks a big city in sort order and stops as soon as no later property
+    /// can make the page. Gives up (answering false) after a share of the
+    /// city when the filters match too little for that to pay, so that the
+    /// caller scans the city whole, in memory order, instead.
+    fn ordered_scan(&self, filter: &Filter, page: &mut Best) -> bool {
+        let Some(city) = filter.city.map(|c| c as usize) else {
+            return false;
+        };
+        let listings = &self.listings;
+        let budget = (listings.postings[city].len() / 16).max(128);
+        match filter.sort {
+            Sort::Rating => {
+                // This order is the result order: the first matches are the page.
+                let Some(order) = self.orders.by_rating.get(city) else {
+                    return false;
+                };
+                let start = filter.after.map_or(0, |after| {
+                    order.partition_point(|s| {
+                        let s = *s as usize;
+                        (rating_key(&listings.cards[s]), listings.ids[s]) <= after
+                    })
+                });
+                for (seen, slot) in order[start..].iter().enumerate() {
+                    if page.is_full() {
+                        return true;
+                    }
+                    if seen == budget {
+                        return false;
+                    }
+                    page.offer(filter.rank(self, *slot, page.worst()));
+                }
+                true
+            }
+            Sort::Price => {
+                // A stay costs at least nightly × nights: walk by nightly price
+                // and stop once that alone exceeds the page's last total.
+                let Some(order) = self.orders.by_price.get(city) else {
+                    return false;
+                };
+                let floor = filter.min_total.max(filter.after.map_or(0, |(key, _)| key));
+                let cleaning = u64::from(self.orders.max_cleaning[city]);
+                let cheapest = floor.saturating_sub(cleaning) / filter.nights;
+                let start = order
+                    .partition_point(|s| u64::from(listings.cards[*s as usize].nightly) < cheapest);
+                for (seen, slot) in order[start..].iter().enumerate() {
+                    let least = u64::from(listings.cards[*slot as usize].nightly) * filter.nights;
+                    if least > filter.max_total || page.worst().is_some_and(|(key, _)| least > key)
+                    {
+                        return true;
+                    }
+                    if seen == budget {
+                        return false;
+                    }
+                    page.offer(filter.rank(self, *slot, page.worst()));
+                }
+                true
+            }
+            Sort::Distance => false,
         }
     }
 
@@ -109,6 +167,47 @@ impl Index {
             amenities: listings.amenities(slot),
             distance_km: (filter.sort == Sort::Distance).then(|| f64::from_bits(key)),
         }
+    }
+}
+
+/// The best matches so far, at most `keep` of them.
+struct Best {
+    best: BinaryHeap<Ranked>,
+    keep: usize,
+}
+
+impl Best {
+    fn new(keep: usize) -> Self {
+        Self {
+            best: BinaryHeap::with_capacity(keep + 1),
+            keep,
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.best.len() == self.keep
+    }
+
+    /// Once full, only what comes before its last entry can still enter.
+    fn worst(&self) -> Option<(u64, u128)> {
+        if self.is_full() {
+            self.best.peek().map(|(key, id, _)| (*key, *id))
+        } else {
+            None
+        }
+    }
+
+    fn offer(&mut self, ranked: Option<Ranked>) {
+        if let Some(ranked) = ranked {
+            self.best.push(ranked);
+            if self.best.len() > self.keep {
+                self.best.pop();
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.best.clear();
     }
 }
 
@@ -215,7 +314,7 @@ impl Filter {
         }
         let key = match self.sort {
             Sort::Price => total,
-            Sort::Rating => u64::from(u8::MAX - card.rating),
+            Sort::Rating => rating_key(card),
             Sort::Distance => {
                 let (lat, lon) = listings.locations[s];
                 let (olat, olon) = self.origin.unwrap_or((lat, lon));
@@ -234,6 +333,10 @@ impl Filter {
                 .to_bits()
             }
         };
+        // Keys decide most comparisons: load the property id only when one ties.
+        if self.after.is_some_and(|(k, _)| key < k) || worst.is_some_and(|(k, _)| key > k) {
+            return None;
+        }
         let id = listings.ids[s];
         if self.after.is_some_and(|after| (key, id) <= after)
             || worst.is_some_and(|w| (key, id) >= w)

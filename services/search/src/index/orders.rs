@@ -1,0 +1,103 @@
+//! Each city's properties in the order of the two sorts that can stop
+//! early: by rating (exactly the result order) and by nightly price (a
+//! lower bound of the stay's total). A search of a big city walks these and
+//! stops once no later property could make the page, instead of scanning the
+//! whole city.
+
+use super::listings::{Card, Listings};
+
+/// The rating sort key: highest rating first, unrated (0) last.
+pub fn rating_key(card: &Card) -> u64 {
+    u64::from(u8::MAX - card.rating)
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CityOrders {
+    pub by_rating: Vec<Vec<u32>>,
+    pub by_price: Vec<Vec<u32>>,
+    /// The highest cleaning fee ever seen in each city (never lowered: a
+    /// bound, not a statistic).
+    pub max_cleaning: Vec<u32>,
+    /// While bulk loading, orders are built once at the end.
+    pub deferred: bool,
+}
+
+impl CityOrders {
+    pub fn insert(&mut self, listings: &Listings, slot: u32) {
+        if self.deferred {
+            return;
+        }
+        let city = listings.cities[slot as usize] as usize;
+        if city >= self.by_rating.len() {
+            self.by_rating.resize_with(city + 1, Vec::new);
+            self.by_price.resize_with(city + 1, Vec::new);
+            self.max_cleaning.resize(city + 1, 0);
+        }
+        let by_rating = &mut self.by_rating[city];
+        let at = by_rating.partition_point(|s| rating(listings, *s) < rating(listings, slot));
+        by_rating.insert(at, slot);
+        let by_price = &mut self.by_price[city];
+        let at = by_price.partition_point(|s| price(listings, *s) < price(listings, slot));
+        by_price.insert(at, slot);
+        let cleaning = &mut self.max_cleaning[city];
+        *cleaning = (*cleaning).max(listings.cards[slot as usize].cleaning);
+    }
+
+    /// Takes `slot` out, while `listings` still holds the values it was entered with.
+    pub fn remove(&mut self, listings: &Listings, slot: u32) {
+        if self.deferred {
+            return;
+        }
+        let city = listings.cities[slot as usize] as usize;
+        let by_rating = &mut self.by_rating[city];
+        let at = by_rating.partition_point(|s| rating(listings, *s) < rating(listings, slot));
+        if by_rating.get(at) == Some(&slot) {
+            by_rating.remove(at);
+        }
+        let by_price = &mut self.by_price[city];
+        let at = by_price.partition_point(|s| price(listings, *s) < price(listings, slot));
+        if by_price.get(at) == Some(&slot) {
+            by_price.remove(at);
+        }
+    }
+
+    /// Builds every order afresh from the city postings.
+    pub fn rebuild(&mut self, listings: &Listings) {
+        self.deferred = false;
+        self.by_rating = listings.postings.clone();
+        self.by_price = listings.postings.clone();
+        for slots in &mut self.by_rating {
+            slots.sort_unstable_by_key(|s| rating(listings, *s));
+        }
+        for slots in &mut self.by_price {
+            slots.sort_unstable_by_key(|s| price(listings, *s));
+        }
+        self.max_cleaning = listings
+            .postings
+            .iter()
+            .map(|slots| {
+                slots
+                    .iter()
+                    .map(|s| listings.cards[*s as usize].cleaning)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        let lists =
+            |orders: &Vec<Vec<u32>>| orders.iter().map(|o| o.capacity() * 4 + 24).sum::<usize>();
+        lists(&self.by_rating) + lists(&self.by_price) + self.max_cleaning.capacity() * 4
+    }
+}
+
+fn rating(listings: &Listings, slot: u32) -> (u64, u128) {
+    let s = slot as usize;
+    (rating_key(&listings.cards[s]), listings.ids[s])
+}
+
+fn price(listings: &Listings, slot: u32) -> (u32, u128) {
+    let s = slot as usize;
+    (listings.cards[s].nightly, listings.ids[s])
+}
