@@ -6,5 +6,6 @@ mod api;
 mod bookings;
 mod crash;
 mod openapi;
+mod parity;
 mod read_models;
 mod support;

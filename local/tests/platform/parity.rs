@@ -1,0 +1,794 @@
+//! template.yaml (what AWS runs) and the local platform (the function
+//! catalogue and the topology it wires itself from) must describe one system
+//! (DESIGN §2). These tests fail when a function, route, queue, rule, stream,
+//! schedule or state machine task exists on one side only, when a function
+//! has no binary or sample event, and when a sample event in events/ does not
+//! run on the local platform as `berth invoke` runs it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use berth_domain::events::Source;
+use berth_functions::catalogue::{FUNCTIONS, Function, Trigger};
+use berth_local::platform::topology::{
+    self, BOOKING_STATE_MACHINE, QUEUES, RULES, SEARCH_STREAM, SWEEP_SCHEDULE, Target,
+};
+use serde_yaml_ng::Value;
+
+/// Routes the template serves with something other than a function.
+const SERVICE_ROUTES: &[(&str, &str)] = &[("GET", "/search")];
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("local/ sits in the repository")
+        .to_owned()
+}
+
+fn read(relative: &str) -> String {
+    let path = repository().join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// template.yaml's resources, tags (`!Ref`, `!GetAtt`, `!Sub`) kept.
+struct Template {
+    resources: BTreeMap<String, Value>,
+}
+
+impl Template {
+    fn load() -> Self {
+        let document: Value =
+            serde_yaml_ng::from_str(&read("template.yaml")).expect("template.yaml is YAML");
+        let resources = document
+            .get("Resources")
+            .and_then(Value::as_mapping)
+            .expect("template.yaml has Resources")
+            .iter()
+            .map(|(id, resource)| {
+                (
+                    id.as_str().expect("a logical id").to_owned(),
+                    resource.clone(),
+                )
+            })
+            .collect();
+        Self { resources }
+    }
+
+    /// Logical id and properties of every resource of `kind`.
+    fn of_type(&self, kind: &str) -> BTreeMap<&str, &Value> {
+        self.resources
+            .iter()
+            .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some(kind))
+            .map(|(id, r)| (id.as_str(), r.get("Properties").unwrap_or(&Value::Null)))
+            .collect()
+    }
+
+    fn ids_of(&self, kind: &str) -> BTreeSet<String> {
+        self.of_type(kind)
+            .keys()
+            .map(|id| (*id).to_owned())
+            .collect()
+    }
+
+    fn functions(&self) -> BTreeMap<&str, &Value> {
+        self.of_type("AWS::Serverless::Function")
+    }
+
+    fn function(&self, logical_id: &str) -> &Value {
+        self.functions()
+            .get(logical_id)
+            .copied()
+            .unwrap_or_else(|| panic!("template.yaml has no function {logical_id}"))
+    }
+
+    /// A function's events of `kind` (SAM's `Events`).
+    fn events_of<'a>(&'a self, logical_id: &str, kind: &str) -> Vec<&'a Value> {
+        self.function(logical_id)
+            .get("Events")
+            .and_then(Value::as_mapping)
+            .map(|events| {
+                events
+                    .values()
+                    .filter(|e| e.get("Type").and_then(Value::as_str) == Some(kind))
+                    .filter_map(|e| e.get("Properties"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The value under a tag (`!Ref X` → `X`), or the value itself.
+fn untagged(value: &Value) -> &Value {
+    match value {
+        Value::Tagged(tagged) => untagged(&tagged.value),
+        other => other,
+    }
+}
+
+fn text<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+    value.get(key).map(untagged).and_then(Value::as_str)
+}
+
+fn number(value: &Value, key: &str) -> Option<u64> {
+    value
+        .get(key)
+        .map(untagged)
+        .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+}
+
+/// The resource a `!Ref X`, `!Ref X.Alias` or `!GetAtt X.Attr` names.
+fn target(value: &Value) -> Option<&str> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" || tagged.tag == "GetAtt" => {
+            tagged.value.as_str().and_then(|r| r.split('.').next())
+        }
+        _ => None,
+    }
+}
+
+/// Every resource a value refers to, however deep (`!Sub` included).
+fn references(value: &Value, found: &mut BTreeSet<String>) {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Sub" => {
+            let pattern = tagged.value.as_str().unwrap_or_default();
+            for piece in pattern.split("${").skip(1) {
+                let name = piece.split(['}', '.']).next().unwrap_or_default();
+                if !name.starts_with("AWS::") {
+                    found.insert(name.to_owned());
+                }
+            }
+        }
+        Value::Tagged(tagged) => match target(value) {
+            Some(id) => {
+                found.insert(id.to_owned());
+            }
+            None => references(&tagged.value, found),
+        },
+        Value::Sequence(items) => items.iter().for_each(|v| references(v, found)),
+        Value::Mapping(map) => map.values().for_each(|v| references(v, found)),
+        _ => {}
+    }
+}
+
+fn strings(value: Option<&Value>) -> BTreeSet<String> {
+    value
+        .map(untagged)
+        .and_then(Value::as_sequence)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| untagged(v).as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn set<T: Ord + Clone>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    items.into_iter().collect()
+}
+
+/// Fails listing what is only in template.yaml or only in the local platform.
+fn same<T: Ord + std::fmt::Debug + Clone>(what: &str, template: &BTreeSet<T>, local: &BTreeSet<T>) {
+    same_in(
+        what,
+        ("template.yaml", template),
+        ("the local platform", local),
+    );
+}
+
+/// Fails listing what is only on one side.
+fn same_in<T: Ord + std::fmt::Debug>(
+    what: &str,
+    (a, left): (&str, &BTreeSet<T>),
+    (b, right): (&str, &BTreeSet<T>),
+) {
+    let only_left: Vec<_> = left.difference(right).collect();
+    let only_right: Vec<_> = right.difference(left).collect();
+    assert!(
+        only_left.is_empty() && only_right.is_empty(),
+        "{what} differ\n  only in {a}: {only_left:?}\n  only in {b}: {only_right:?}"
+    );
+}
+
+fn catalogue_function(logical_id: &str) -> &'static Function {
+    FUNCTIONS
+        .iter()
+        .find(|f| f.logical_id == logical_id)
+        .unwrap_or_else(|| panic!("{logical_id} is not in the catalogue"))
+}
+
+#[test]
+fn functions_are_the_catalogue() {
+    let template = Template::load();
+    same(
+        "functions",
+        &template
+            .functions()
+            .keys()
+            .map(|id| (*id).to_owned())
+            .collect(),
+        &set(FUNCTIONS.iter().map(|f| f.logical_id.to_owned())),
+    );
+    for f in FUNCTIONS {
+        let metadata = template.resources[f.logical_id]
+            .get("Metadata")
+            .unwrap_or(&Value::Null);
+        assert_eq!(
+            text(metadata, "BuildMethod"),
+            Some("rust-cargolambda"),
+            "{}",
+            f.logical_id
+        );
+        let binary = metadata
+            .get("BuildProperties")
+            .and_then(|p| text(p, "Binary"));
+        assert_eq!(
+            binary,
+            Some(f.name),
+            "{} builds the wrong binary",
+            f.logical_id
+        );
+    }
+}
+
+#[test]
+fn every_function_has_a_sample_event_and_every_event_a_function() {
+    let events: BTreeSet<String> = std::fs::read_dir(repository().join("events"))
+        .expect("events/ exists")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter_map(|name| name.strip_suffix(".json").map(str::to_owned))
+        .collect();
+    same_in(
+        "sample events",
+        ("events/", &events),
+        (
+            "the catalogue",
+            &set(FUNCTIONS.iter().map(|f| f.name.to_owned())),
+        ),
+    );
+}
+
+#[test]
+fn every_function_has_a_binary() {
+    let bin = repository().join("functions/src/bin");
+    let missing: Vec<&str> = FUNCTIONS
+        .iter()
+        .map(|f| f.name)
+        .filter(|name| {
+            !bin.join(format!("{name}.rs")).is_file() && !bin.join(name).join("main.rs").is_file()
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "functions/src/bin/ has no binary for {missing:?}"
+    );
+}
+
+#[test]
+fn routes_are_the_catalogue_routes() {
+    let template = Template::load();
+    let apis = template.of_type("AWS::Serverless::HttpApi");
+    let [(api_id, api)] = apis.iter().collect::<Vec<_>>()[..] else {
+        panic!("template.yaml has one HTTP API, not {}", apis.len());
+    };
+    let auth = api.get("Auth").expect("the HTTP API has Auth");
+    let default = text(auth, "DefaultAuthorizer").unwrap_or("NONE");
+    let authorizers = auth.get("Authorizers").and_then(Value::as_mapping);
+    // (method, path, behind the authorizer, served by)
+    let mut served = BTreeSet::new();
+    for (id, _) in template.functions() {
+        for route in template.events_of(id, "HttpApi") {
+            assert_eq!(
+                route.get("ApiId").and_then(target),
+                Some(*api_id),
+                "{id}'s route is on another API"
+            );
+            let authorizer = route
+                .get("Auth")
+                .and_then(|a| text(a, "Authorizer"))
+                .unwrap_or(default);
+            if authorizer != "NONE" {
+                let jwt = authorizers
+                    .and_then(|a| a.get(authorizer))
+                    .and_then(|a| a.get("JwtConfiguration"));
+                assert!(
+                    jwt.is_some(),
+                    "{id} uses {authorizer}, which is no JWT authorizer of the API"
+                );
+            }
+            let method = text(route, "Method").expect("a method").to_uppercase();
+            let path = text(route, "Path").expect("a path").to_owned();
+            served.insert((method, path, authorizer != "NONE", id.to_owned()));
+        }
+    }
+    for (id, route) in template.of_type("AWS::ApiGatewayV2::Route") {
+        let key = text(route, "RouteKey").expect("a route key");
+        let (method, path) = key.split_once(' ').expect("a route key is METHOD /path");
+        let protected = text(route, "AuthorizationType").is_some_and(|t| t != "NONE");
+        served.insert((
+            method.to_owned(),
+            path.to_owned(),
+            protected,
+            format!("service ({id})"),
+        ));
+    }
+    let mut expected: BTreeSet<_> = FUNCTIONS
+        .iter()
+        .filter_map(|f| match f.trigger {
+            Trigger::Http { method, path, auth } => Some((
+                method.to_owned(),
+                path.to_owned(),
+                auth,
+                f.logical_id.to_owned(),
+            )),
+            _ => None,
+        })
+        .collect();
+    for (method, path) in SERVICE_ROUTES {
+        let found = served.iter().find(|(m, p, ..)| m == method && p == path);
+        expected.insert(found.cloned().unwrap_or_else(|| {
+            panic!("template.yaml does not route {method} {path} to its service")
+        }));
+    }
+    same(
+        "routes (method, path, behind the JWT authorizer, function)",
+        &served,
+        &expected,
+    );
+    let openapi: serde_json::Value =
+        serde_json::from_str(&read("openapi.json")).expect("openapi.json is JSON");
+    for (method, path, ..) in &served {
+        assert!(
+            openapi["paths"][path][method.to_lowercase()].is_object(),
+            "template.yaml routes {method} {path}, which openapi.json does not document"
+        );
+    }
+}
+
+#[test]
+fn queues_are_the_topology_queues() {
+    let template = Template::load();
+    let queues = template.of_type("AWS::SQS::Queue");
+    let mut expected = BTreeSet::new();
+    for spec in QUEUES {
+        let queue = queues
+            .get(spec.logical_id)
+            .unwrap_or_else(|| panic!("template.yaml has no queue {}", spec.logical_id));
+        let fifo = |q: &Value| {
+            q.get("FifoQueue")
+                .map(untagged)
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        assert_eq!(fifo(queue), spec.fifo, "{} FIFO", spec.logical_id);
+        assert_eq!(
+            number(queue, "VisibilityTimeout"),
+            Some(spec.visibility_timeout_seconds.into())
+        );
+        let redrive = queue
+            .get("RedrivePolicy")
+            .unwrap_or_else(|| panic!("{} has no DLQ", spec.logical_id));
+        assert_eq!(
+            redrive.get("deadLetterTargetArn").and_then(target),
+            Some(spec.dead_letter)
+        );
+        assert_eq!(
+            number(redrive, "maxReceiveCount"),
+            Some(spec.max_receive_count.into())
+        );
+        let dead_letter = queues
+            .get(spec.dead_letter)
+            .unwrap_or_else(|| panic!("template.yaml has no queue {}", spec.dead_letter));
+        assert_eq!(fifo(dead_letter), spec.fifo, "{} FIFO", spec.dead_letter);
+        expected.extend([spec.logical_id.to_owned(), spec.dead_letter.to_owned()]);
+    }
+    // Failure destinations: of the outbox stream, of rule and schedule targets.
+    let mut destinations = BTreeSet::new();
+    for (id, _) in template.functions() {
+        for stream in template.events_of(id, "DynamoDB") {
+            let on_failure = stream
+                .get("DestinationConfig")
+                .and_then(|d| d.get("OnFailure"));
+            destinations.extend(
+                on_failure
+                    .and_then(|o| o.get("Destination"))
+                    .and_then(target)
+                    .map(str::to_owned),
+            );
+        }
+    }
+    for kind in ["AWS::Events::Rule", "AWS::Scheduler::Schedule"] {
+        for (_, properties) in template.of_type(kind) {
+            let targets = match properties.get("Targets").and_then(Value::as_sequence) {
+                Some(targets) => targets.iter().collect::<Vec<_>>(),
+                None => properties.get("Target").into_iter().collect(),
+            };
+            for t in targets {
+                let dlq = t
+                    .get("DeadLetterConfig")
+                    .and_then(|d| d.get("Arn"))
+                    .and_then(target);
+                destinations.extend(dlq.map(str::to_owned));
+            }
+        }
+    }
+    expected.extend(destinations);
+    same(
+        "SQS queues",
+        &set(queues.keys().map(|id| (*id).to_owned())),
+        &expected,
+    );
+    // Each topology queue is consumed by the function the catalogue says, as the platform consumes it.
+    let mut consumed = BTreeSet::new();
+    for (id, _) in template.functions() {
+        for event in template.events_of(id, "SQS") {
+            let queue = event
+                .get("Queue")
+                .and_then(target)
+                .expect("an SQS event names its queue");
+            let spec = topology::queue_spec(queue)
+                .unwrap_or_else(|| panic!("{id} consumes {queue}, not a topology queue"));
+            assert_eq!(
+                number(event, "BatchSize"),
+                Some(spec.batch_size.into()),
+                "{id}'s batch size"
+            );
+            assert!(
+                strings(event.get("FunctionResponseTypes")).contains("ReportBatchItemFailures"),
+                "{id} must report partial batch failures"
+            );
+            consumed.insert((id.to_owned(), queue.to_owned()));
+        }
+    }
+    let consumers = set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
+        Trigger::Queue { queue } => Some((f.logical_id.to_owned(), queue.to_owned())),
+        _ => None,
+    }));
+    same("queue consumers (function, queue)", &consumed, &consumers);
+}
+
+#[test]
+fn buses_rules_and_the_search_stream_are_the_topology() {
+    let template = Template::load();
+    same(
+        "event buses",
+        &template.ids_of("AWS::Events::EventBus"),
+        &set(Source::ALL.map(|s| topology::bus_logical_id(s).to_owned())),
+    );
+    same(
+        "Kinesis streams",
+        &template.ids_of("AWS::Kinesis::Stream"),
+        &set([SEARCH_STREAM.to_owned()]),
+    );
+    let rules = template.of_type("AWS::Events::Rule");
+    same(
+        "EventBridge rules",
+        &template.ids_of("AWS::Events::Rule"),
+        &set(RULES.iter().map(|r| r.logical_id.to_owned())),
+    );
+    for rule in RULES {
+        let properties = rules[rule.logical_id];
+        let id = rule.logical_id;
+        assert_eq!(
+            properties.get("EventBusName").and_then(target),
+            Some(topology::bus_logical_id(rule.bus)),
+            "{id}'s bus"
+        );
+        let pattern = properties.get("EventPattern").expect("an event pattern");
+        assert_eq!(
+            strings(pattern.get("source")),
+            set([rule.bus.name().to_owned()]),
+            "{id}'s source"
+        );
+        assert_eq!(
+            strings(pattern.get("detail-type")),
+            set(rule.detail_types.iter().map(|t| (*t).to_owned())),
+            "{id}'s detail types"
+        );
+        let targets = properties
+            .get("Targets")
+            .and_then(Value::as_sequence)
+            .expect("targets");
+        let [only] = &targets[..] else {
+            panic!("{id} has {} targets, not one", targets.len())
+        };
+        let arn = only.get("Arn").and_then(target);
+        match rule.target {
+            Target::Queue(queue) => assert_eq!(arn, Some(queue), "{id}'s target"),
+            Target::SearchStream => {
+                assert_eq!(arn, Some(SEARCH_STREAM), "{id}'s target");
+                let key = only
+                    .get("KinesisParameters")
+                    .and_then(|k| text(k, "PartitionKeyPath"));
+                assert_eq!(
+                    key,
+                    Some("$.detail.property_id"),
+                    "{id} partitions by property"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_outbox_stream_feeds_the_publisher() {
+    let template = Template::load();
+    let mut readers = BTreeSet::new();
+    for (id, _) in template.functions() {
+        for stream in template.events_of(id, "DynamoDB") {
+            assert_eq!(
+                stream.get("Stream").and_then(target),
+                Some("OutboxTable"),
+                "{id} reads another stream"
+            );
+            assert!(
+                strings(stream.get("FunctionResponseTypes")).contains("ReportBatchItemFailures"),
+                "{id}"
+            );
+            assert_eq!(
+                stream
+                    .get("BisectBatchOnFunctionError")
+                    .and_then(Value::as_bool),
+                Some(true),
+                "{id}"
+            );
+            assert!(
+                number(stream, "MaximumRetryAttempts").is_some(),
+                "{id} retries forever"
+            );
+            readers.insert(id.to_owned());
+        }
+        assert!(
+            template.events_of(id, "Kinesis").is_empty(),
+            "{id} reads Kinesis"
+        );
+    }
+    let expected = set(FUNCTIONS
+        .iter()
+        .filter(|f| f.trigger == Trigger::OutboxStream)
+        .map(|f| f.logical_id.to_owned()));
+    same("outbox stream readers", &readers, &expected);
+    let outbox = template.of_type("AWS::DynamoDB::Table")["OutboxTable"];
+    let view = outbox
+        .get("StreamSpecification")
+        .and_then(|s| text(s, "StreamViewType"));
+    assert_eq!(view, Some("NEW_IMAGE"));
+}
+
+#[test]
+fn the_schedule_is_the_catalogue_schedule() {
+    let template = Template::load();
+    let schedules = template.of_type("AWS::Scheduler::Schedule");
+    same(
+        "schedules",
+        &template.ids_of("AWS::Scheduler::Schedule"),
+        &set([SWEEP_SCHEDULE.to_owned()]),
+    );
+    let mut scheduled = BTreeSet::new();
+    for (id, schedule) in schedules {
+        let function = schedule
+            .get("Target")
+            .and_then(|t| t.get("Arn"))
+            .and_then(target)
+            .expect("a target");
+        let expression = text(schedule, "ScheduleExpression").expect("an expression");
+        scheduled.insert((id.to_owned(), function.to_owned(), expression.to_owned()));
+    }
+    for (id, _) in template.functions() {
+        for kind in ["Schedule", "ScheduleV2"] {
+            assert!(
+                template.events_of(id, kind).is_empty(),
+                "{id}: schedules are AWS::Scheduler::Schedule resources"
+            );
+        }
+    }
+    let expected = set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
+        Trigger::Schedule { expression } => Some((
+            SWEEP_SCHEDULE.to_owned(),
+            f.logical_id.to_owned(),
+            expression.to_owned(),
+        )),
+        _ => None,
+    }));
+    same(
+        "schedules (schedule, function, expression)",
+        &scheduled,
+        &expected,
+    );
+}
+
+#[test]
+fn the_state_machine_runs_the_catalogue_tasks() {
+    let template = Template::load();
+    let machines = template.of_type("AWS::Serverless::StateMachine");
+    same(
+        "state machines",
+        &template.ids_of("AWS::Serverless::StateMachine"),
+        &set([BOOKING_STATE_MACHINE.to_owned()]),
+    );
+    let machine = machines[BOOKING_STATE_MACHINE];
+    let uri = text(machine, "DefinitionUri").expect("a DefinitionUri");
+    assert_eq!(text(machine, "Type"), Some("STANDARD"));
+    let definition = read(uri);
+    let placeholders: BTreeSet<String> = definition
+        .split("${")
+        .skip(1)
+        .filter_map(|piece| piece.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect();
+    let substitutions: BTreeMap<String, String> = machine
+        .get("DefinitionSubstitutions")
+        .and_then(Value::as_mapping)
+        .expect("DefinitionSubstitutions")
+        .iter()
+        .map(|(k, v)| {
+            let function = target(v).unwrap_or_else(|| panic!("{k:?} names no resource"));
+            (k.as_str().expect("a key").to_owned(), function.to_owned())
+        })
+        .collect();
+    let tasks: BTreeMap<String, String> = FUNCTIONS
+        .iter()
+        .filter_map(|f| match f.trigger {
+            Trigger::Task { substitution } => {
+                Some((substitution.to_owned(), f.logical_id.to_owned()))
+            }
+            _ => None,
+        })
+        .collect();
+    same(
+        "task substitutions (template ↔ catalogue)",
+        &set(substitutions.clone()),
+        &set(tasks.clone()),
+    );
+    same(
+        "task substitutions (definition ↔ catalogue)",
+        &placeholders,
+        &set(tasks.keys().cloned()),
+    );
+    // The workflow may invoke exactly its task functions.
+    let mut invoked = BTreeSet::new();
+    for policy in machine
+        .get("Policies")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+    {
+        for statement in policy
+            .get("Statement")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            if strings(statement.get("Action")).contains("lambda:InvokeFunction")
+                || text(statement, "Action") == Some("lambda:InvokeFunction")
+            {
+                references(
+                    statement.get("Resource").unwrap_or(&Value::Null),
+                    &mut invoked,
+                );
+            }
+        }
+    }
+    same(
+        "functions the workflow may invoke",
+        &invoked,
+        &set(tasks.values().cloned()),
+    );
+    for function in tasks.values() {
+        assert!(matches!(
+            catalogue_function(function).trigger,
+            Trigger::Task { .. }
+        ));
+    }
+}
+
+#[test]
+fn the_deployment_applies_the_ledger_schema() {
+    let squash = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for document in ["docs/deployment.md", ".github/workflows/deploy-stack.yml"] {
+        let text = squash(&read(document));
+        for statement in berth_ledger_sql::schema_statements() {
+            assert!(
+                text.contains(&squash(statement)),
+                "{document} does not apply: {statement}"
+            );
+        }
+    }
+}
+
+/// Errors that mean the event did not reach the function's logic: it did not
+/// parse, the store failed, or it names nothing the demo data has.
+fn platform_error(error: &str) -> bool {
+    error.starts_with("Runtime.") || error == "Retryable" || error == "BookingNotFound"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sample_events_run_on_the_local_platform() {
+    let mut failures = Vec::new();
+    for f in FUNCTIONS {
+        let event: serde_json::Value =
+            serde_json::from_str(&read(&format!("events/{}.json", f.name)))
+                .unwrap_or_else(|e| panic!("events/{}.json is not JSON: {e}", f.name));
+        if let Trigger::Http { method, path, auth } = f.trigger {
+            assert_eq!(
+                event["routeKey"],
+                format!("{method} {path}"),
+                "events/{}.json's routeKey",
+                f.name
+            );
+            let claims = &event["requestContext"]["authorizer"]["jwt"]["claims"];
+            assert_eq!(
+                claims["sub"].is_string(),
+                auth,
+                "events/{}.json: claims iff the route is protected",
+                f.name
+            );
+        }
+        let data_dir = tempfile::tempdir().expect("a temporary directory");
+        let platform = berth_local::invoke::prepare(data_dir.path())
+            .await
+            .expect("the platform starts");
+        let handler = platform
+            .functions
+            .json
+            .get(f.name)
+            .unwrap_or_else(|| panic!("{} is not wired", f.name));
+        match (handler(event).await, f.trigger) {
+            (Ok(answer), Trigger::Http { .. }) => {
+                let status = answer["statusCode"].as_u64().unwrap_or(0);
+                if !(100..500).contains(&status) {
+                    failures.push(format!("{}: HTTP {status}: {}", f.name, answer["body"]));
+                }
+            }
+            (Ok(answer), _) => {
+                if answer["batchItemFailures"]
+                    .as_array()
+                    .is_some_and(|failed| !failed.is_empty())
+                {
+                    failures.push(format!(
+                        "{}: failed items {}",
+                        f.name, answer["batchItemFailures"]
+                    ));
+                }
+            }
+            (Err(failure), _) if !platform_error(&failure.error) => {}
+            (Err(failure), _) => {
+                failures.push(format!("{}: {}: {}", f.name, failure.error, failure.cause))
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "sample events that fail on the local platform:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The workflow's sample events, in the order the state machine runs them on
+/// the demo booking, take it to CONFIRMED.
+#[tokio::test]
+async fn the_task_events_confirm_the_demo_booking_in_workflow_order() {
+    let data_dir = tempfile::tempdir().expect("a temporary directory");
+    let platform = berth_local::invoke::prepare(data_dir.path())
+        .await
+        .expect("the platform starts");
+    for name in [
+        "quote-stay",
+        "reserve-nights",
+        "charge-payment",
+        "confirm-booking",
+    ] {
+        let event: serde_json::Value =
+            serde_json::from_str(&read(&format!("events/{name}.json"))).expect("a JSON event");
+        if let Err(failure) = platform.functions.json[name](event).await {
+            panic!("{name}: {}: {}", failure.error, failure.cause);
+        }
+    }
+    let booking = platform.functions.json["get-booking"](
+        serde_json::from_str(&read("events/get-booking.json")).expect("a JSON event"),
+    )
+    .await
+    .unwrap_or_else(|failure| panic!("get-booking: {}", failure.error));
+    let body: serde_json::Value =
+        serde_json::from_str(booking["body"].as_str().unwrap_or_default()).expect("a booking");
+    assert_eq!(body["status"], "CONFIRMED", "{body}");
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds every function (functions/src/bin/) for AWS Lambda on arm64 with
+# cargo-lambda (pinned, with zig, in the repository's .venv), prints each
+# zip's size and fails if any is 5 MB or more (Berth aims for 2 MB).
+#
+#   scripts/package.sh            build, then report
+#   scripts/package.sh --report   only report the zips an earlier build made
+#
+# Zips land in $CARGO_TARGET_DIR/lambda/<function>/bootstrap.zip (target/ by
+# default). `sam build` builds the same binaries through the template.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${BERTH_VENV:-$ROOT/.venv}
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+LIMIT=$((5 * 1024 * 1024))
+AIM=$((2 * 1024 * 1024))
+
+say() { echo "package: $*" >&2; }
+
+functions() {
+    local bin=$ROOT/functions/src/bin entry
+    [ -d "$bin" ] || return 0
+    for entry in "$bin"/*; do
+        if [ -f "$entry" ] && [ "${entry%.rs}" != "$entry" ]; then
+            basename "$entry" .rs
+        elif [ -f "$entry/main.rs" ]; then
+            basename "$entry"
+        fi
+    done | sort
+}
+
+names=$(functions)
+if [ -z "$names" ]; then
+    say "functions/src/bin/ has no binaries yet: nothing to package"
+    exit 1
+fi
+
+if [ "${1:-}" != --report ]; then
+    BERTH_VENV=$VENV "$ROOT/scripts/check-template.sh" install
+    # cargo-lambda and zig (python -m ziglang) come from the venv.
+    export PATH=$VENV/bin:$PATH
+    began=$SECONDS
+    (cd "$ROOT" && cargo lambda build --release --arm64 --output-format zip -p berth-functions)
+    say "built $(echo "$names" | wc -l) functions in $((SECONDS - began)) s"
+fi
+
+status=0
+total=0
+printf '%-22s %10s\n' function "zip bytes"
+for name in $names; do
+    zip=$TARGET/lambda/$name/bootstrap.zip
+    if [ ! -f "$zip" ]; then
+        printf '%-22s %10s\n' "$name" missing
+        status=1
+        continue
+    fi
+    size=$(stat -c %s "$zip")
+    total=$((total + size))
+    note=""
+    if ((size >= LIMIT)); then
+        note="  <- 5 MB or more"
+        status=1
+    elif ((size > AIM)); then
+        note="  (over the 2 MB aim)"
+    fi
+    printf '%-22s %10d %5.2f MB%s\n' "$name" "$size" "$(awk "BEGIN {print $size / 1048576}")" "$note"
+done
+printf '%-22s %10d\n' total "$total"
+exit "$status"
