@@ -121,3 +121,51 @@ async fn search_health_and_readiness_over_http() {
         .unwrap();
     assert_eq!(page["results"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn the_service_keeps_up_with_the_calendar() {
+    let clock = Arc::new(TestClock::new(morning()));
+    let service = SearchService::new(Index::new(today()), clock.clone());
+    let p = property("Lisbon", (38.71, -9.14), eur(9_000));
+    service.apply(
+        1,
+        &event(
+            Change::PropertyCreated {
+                property: p.clone(),
+            },
+            morning(),
+        ),
+    );
+    let far = today().add_days(900);
+    service.apply(
+        2,
+        &event(
+            Change::CalendarChanged {
+                property_id: p.id.clone(),
+                blocked: true,
+                dates: vec![far],
+            },
+            morning(),
+        ),
+    );
+    let stay = Stay::existing(today().add_days(700), today().add_days(703)).unwrap();
+    let booked = booking(&p.id, stay, BookingStatus::Confirmed, None);
+    service.apply(
+        3,
+        &event(Change::BookingConfirmed { booking: booked }, morning()),
+    );
+    // A year on, the night window has moved; what was set before still holds.
+    clock.set(morning() + chrono::Duration::days(365));
+    let hits = |from: u32, to: u32| {
+        let query = format!(
+            "city=lisbon&check_in={}&check_out={}",
+            today().add_days(from),
+            today().add_days(to)
+        );
+        service.search(&query).unwrap().results.len()
+    };
+    assert_eq!(hits(899, 901), 0, "the far block arrived in the window");
+    assert_eq!(hits(901, 903), 1);
+    assert_eq!(hits(701, 702), 0, "booked nights stay booked");
+    assert_eq!(hits(703, 706), 1);
+}

@@ -215,3 +215,57 @@ async fn records_read_twice_are_applied_once() {
     assert_eq!(applied(&mut index), 0, "redelivery changes nothing");
     assert_eq!(index.positions().shards["a"], seq(3));
 }
+
+/// Throttles the first read, then behaves.
+struct Throttling<'a> {
+    inner: &'a FakeStream,
+    throttled: Mutex<bool>,
+}
+
+#[async_trait]
+impl ShardReader for Throttling<'_> {
+    async fn list_shards(&self) -> anyhow::Result<Vec<ShardInfo>> {
+        self.inner.list_shards().await
+    }
+
+    async fn shard_iterator(&self, shard_id: &str, start: &Start) -> Result<String, ReadError> {
+        self.inner.shard_iterator(shard_id, start).await
+    }
+
+    async fn records(&self, iterator: &str) -> Result<RecordsPage, ReadError> {
+        let first = !std::mem::replace(&mut *self.throttled.lock().unwrap(), true);
+        if first {
+            return Err(ReadError::Throttled);
+        }
+        self.inner.records(iterator).await
+    }
+}
+
+#[tokio::test]
+async fn a_throttled_read_is_retried_from_the_same_place() {
+    let stream = FakeStream::default().shard("a", None, &[1, 2, 3], false);
+    let reader = Throttling {
+        inner: &stream,
+        throttled: Mutex::new(false),
+    };
+    let mut feed = KinesisFeed::new(reader, &Positions::default(), pacing());
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.extend(
+            feed.next_batch()
+                .await
+                .unwrap()
+                .records
+                .into_iter()
+                .map(|r| r.position),
+        );
+    }
+    let numbers: Vec<String> = seen
+        .into_iter()
+        .map(|p| match p {
+            FeedPosition::Shard { sequence, .. } => sequence.to_string(),
+            FeedPosition::Sequence(_) => unreachable!(),
+        })
+        .collect();
+    assert_eq!(numbers, [seq(1), seq(2), seq(3)].map(|s| s.to_string()));
+}
