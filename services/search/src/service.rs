@@ -58,7 +58,7 @@ impl SearchService {
     }
 
     /// Parses a GET /search query string and answers it.
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self))]
     pub fn search(&self, query: &str) -> Result<SearchPage, InvalidParameter> {
         let now = self.clock.now();
         let request = SearchRequest::parse(query, Date::of(now))?;

@@ -1,7 +1,9 @@
 //! The search service's integration tests, one binary.
 
 mod http;
+mod model;
 mod oracle;
 mod params;
 mod replicas;
 mod support;
+mod world;

@@ -1,0 +1,299 @@
+//! Random listings and random, legal event histories over them, and random
+//! queries.
+
+use berth_domain::booking::{Booking, BookingStatus};
+use berth_domain::calendar::{self, CalendarPlan};
+use berth_domain::dates::{Date, Stay, Timestamp};
+use berth_domain::events::{Change, DomainEvent};
+use berth_domain::ids::PropertyId;
+use berth_domain::money::{Currency, Money};
+use berth_domain::property::{Amenity, Property, Rating};
+use berth_search::SearchRequest;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::model::Model;
+use crate::support::{booking, event, morning, property, today};
+
+pub const CITIES: [(&str, (f64, f64)); 4] = [
+    ("Lisbon", (38.72, -9.14)),
+    ("Porto", (41.15, -8.61)),
+    ("Faro", (37.02, -7.93)),
+    ("Sintra", (38.80, -9.38)),
+];
+
+/// Random listings and random, legal event histories over them.
+pub struct World {
+    pub rng: StdRng,
+    pub model: Model,
+    pub now: Timestamp,
+    /// Every event so far, numbered from 1.
+    pub events: Vec<DomainEvent>,
+}
+
+impl World {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: StdRng::seed_from_u64(seed),
+            model: Model::default(),
+            now: morning(),
+            events: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, change: Change) {
+        let event = event(change, self.now);
+        self.model.apply(&event);
+        self.events.push(event);
+    }
+
+    pub fn list_properties(&mut self, count: usize) {
+        for _ in 0..count {
+            let (city, (lat, lon)) = CITIES[self.rng.random_range(0..CITIES.len())];
+            let spelled = match self.rng.random_range(0..3) {
+                0 => city.to_lowercase(),
+                1 => format!(" {city}"),
+                _ => city.to_owned(),
+            };
+            let currency = if self.rng.random_bool(0.8) {
+                "EUR"
+            } else {
+                "USD"
+            };
+            let mut p = property(
+                &spelled,
+                (
+                    lat + self.rng.random_range(-0.1..0.1),
+                    lon + self.rng.random_range(-0.1..0.1),
+                ),
+                Money::new(
+                    self.rng.random_range(20..200) * 100,
+                    Currency::parse(currency).unwrap(),
+                ),
+            );
+            self.randomise(&mut p);
+            self.emit(Change::PropertyCreated { property: p });
+        }
+    }
+
+    fn randomise(&mut self, p: &mut Property) {
+        let rng = &mut self.rng;
+        let l = &mut p.listing;
+        l.max_guests = rng.random_range(1..=6);
+        l.min_nights = rng.random_range(1..=3);
+        l.max_nights = rng.random_range(l.min_nights..=20);
+        l.cleaning_fee.amount = rng.random_range(0..50) * 100;
+        l.amenities = Amenity::ALL
+            .iter()
+            .take(6)
+            .filter(|_| rng.random_bool(0.5))
+            .copied()
+            .collect();
+        p.rating = rng
+            .random_bool(0.7)
+            .then(|| Rating::from_tenths(rng.random_range(0..=50)))
+            .flatten();
+    }
+
+    fn random_property(&mut self) -> PropertyId {
+        let n = self.rng.random_range(0..self.model.properties.len());
+        self.model.properties.keys().nth(n).unwrap().clone()
+    }
+
+    fn random_stay(&mut self, max_nights: u32) -> Stay {
+        let check_in = today().add_days(self.rng.random_range(0..30));
+        Stay::existing(
+            check_in,
+            check_in.add_days(self.rng.random_range(1..=max_nights)),
+        )
+        .unwrap()
+    }
+
+    fn bookings_in(&self, statuses: &[BookingStatus]) -> Vec<Booking> {
+        self.model
+            .bookings
+            .values()
+            .filter(|b| statuses.contains(&b.status))
+            .cloned()
+            .collect()
+    }
+
+    fn pick(&mut self, bookings: Vec<Booking>) -> Option<Booking> {
+        (!bookings.is_empty()).then(|| bookings[self.rng.random_range(0..bookings.len())].clone())
+    }
+
+    /// One random step the domain allows: a hold, confirmation, failure,
+    /// expiry, cancellation, block, unblock, listing change, or time passing.
+    pub fn step(&mut self) {
+        use BookingStatus::*;
+        match self.rng.random_range(0..100) {
+            0..35 => {
+                let property = self.random_property();
+                let stay = self.random_stay(6);
+                let records = self.model.records(&property, stay.range());
+                let mut held = booking(&property, stay, Held, None);
+                if calendar::first_unholdable(stay.dates(), &records, &held.id, self.now).is_none()
+                {
+                    held.hold_expires_at =
+                        Some(self.now + chrono::Duration::minutes(self.rng.random_range(1..30)));
+                    self.emit(Change::BookingHeld { booking: held });
+                }
+            }
+            35..55 => {
+                if let Some(b) = self.pick(self.bookings_in(&[Held])) {
+                    let all_mine = b.stay().dates().all(|d| {
+                        self.model
+                            .nights
+                            .get(&(b.property_id.clone(), d))
+                            .and_then(|s| s.booking())
+                            == Some(&b.id)
+                    });
+                    if all_mine {
+                        self.emit(Change::BookingConfirmed {
+                            booking: Booking {
+                                status: Confirmed,
+                                hold_expires_at: None,
+                                ..b
+                            },
+                        });
+                    }
+                }
+            }
+            55..65 => {
+                if let Some(b) = self.pick(self.bookings_in(&[Held])) {
+                    let status = if self.rng.random_bool(0.5) {
+                        Failed
+                    } else {
+                        Expired
+                    };
+                    let settled = Booking {
+                        status,
+                        hold_expires_at: None,
+                        ..b
+                    };
+                    self.emit(if status == Failed {
+                        Change::BookingFailed { booking: settled }
+                    } else {
+                        Change::BookingExpired { booking: settled }
+                    });
+                }
+            }
+            65..72 => {
+                if let Some(b) = self.pick(self.bookings_in(&[Confirmed])) {
+                    self.emit(Change::BookingCancelled {
+                        booking: Booking {
+                            status: Cancelled,
+                            ..b
+                        },
+                    });
+                }
+            }
+            72..82 => {
+                let property = self.random_property();
+                let blocked = self.rng.random_bool(0.6);
+                let range = self.random_stay(8).range();
+                let plan = calendar::plan_blocking(
+                    range,
+                    blocked,
+                    &self.model.records(&property, range),
+                    self.now,
+                );
+                if let CalendarPlan::Change(dates) = plan
+                    && !dates.is_empty()
+                {
+                    self.emit(Change::CalendarChanged {
+                        property_id: property,
+                        blocked,
+                        dates,
+                    });
+                }
+            }
+            82..88 => {
+                let id = self.random_property();
+                let mut p = self.model.properties[&id].clone();
+                self.randomise(&mut p);
+                p.listing.nightly_price.amount = self.rng.random_range(20..200) * 100;
+                p.version += 1;
+                self.emit(Change::PropertyUpdated { property: p });
+            }
+            _ => self.now += chrono::Duration::minutes(self.rng.random_range(1..8)),
+        }
+    }
+
+    /// A random, valid GET /search query string (without cursor).
+    pub fn query(&mut self) -> String {
+        let rng = &mut self.rng;
+        let mut parts = Vec::new();
+        if rng.random_bool(0.6) {
+            let (city, _) = CITIES[rng.random_range(0..CITIES.len())];
+            parts.push(format!(
+                "city={}",
+                if rng.random_bool(0.5) {
+                    city.to_uppercase()
+                } else {
+                    city.to_owned()
+                }
+            ));
+        } else {
+            let (_, (lat, lon)) = CITIES[rng.random_range(0..CITIES.len())];
+            let r = rng.random_range(0.02..0.4);
+            parts.push(format!(
+                "bbox={},{},{},{}",
+                lat - r,
+                lon - r,
+                lat + r * 0.5,
+                lon + r
+            ));
+        }
+        let check_in = Date::of(self.now).add_days(rng.random_range(0..30));
+        parts.push(format!(
+            "check_in={check_in}&check_out={}",
+            check_in.add_days(rng.random_range(1..=5))
+        ));
+        if rng.random_bool(0.5) {
+            parts.push(format!("guests={}", rng.random_range(1..=5)));
+        }
+        if rng.random_bool(0.3) {
+            parts.push(format!("min_price={}", rng.random_range(0..300) * 100));
+        }
+        if rng.random_bool(0.3) {
+            parts.push(format!("max_price={}", rng.random_range(300..900) * 100));
+        }
+        if rng.random_bool(0.2) {
+            parts.push("currency=EUR".into());
+        }
+        if rng.random_bool(0.3) {
+            let names: Vec<&str> = Amenity::ALL
+                .iter()
+                .take(6)
+                .filter(|_| rng.random_bool(0.3))
+                .map(|a| a.name())
+                .collect();
+            if !names.is_empty() {
+                parts.push(format!("amenities={}", names.join(",")));
+            }
+        }
+        match rng.random_range(0..3) {
+            0 => parts.push("sort=price".into()),
+            1 => parts.push("sort=rating".into()),
+            _ => {
+                parts.push("sort=distance".into());
+                if rng.random_bool(0.5) || parts[0].starts_with("city=") {
+                    parts.push(format!(
+                        "near={},{}",
+                        rng.random_range(37.0..41.0),
+                        rng.random_range(-9.5..-7.5)
+                    ));
+                }
+            }
+        }
+        parts.push(format!("limit={}", rng.random_range(1..=12)));
+        parts.join("&")
+    }
+
+    /// The oracle's answer to `query` at the world's time.
+    pub fn expected(&self, query: &str) -> Vec<String> {
+        let request = SearchRequest::parse(query, Date::of(self.now)).unwrap();
+        self.model.search(&request, self.now)
+    }
+}
