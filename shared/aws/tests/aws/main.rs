@@ -16,4 +16,5 @@ mod rds_data;
 mod secrets;
 mod stub;
 mod support;
+mod transact;
 mod workflow;

@@ -17,7 +17,7 @@ use chrono::{Duration, Utc};
 
 use crate::contract::aws_ports;
 
-const GUESTS: u32 = 150;
+const GUESTS: u32 = 100;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_guests_racing_never_double_book() {

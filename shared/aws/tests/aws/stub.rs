@@ -139,14 +139,22 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Request> {
     })
 }
 
-/// GETs `url` (plain HTTP), answering the body.
-pub async fn get(url: &str) -> String {
+/// Sends one plain-HTTP request to `url`, answering the response body.
+pub async fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> String {
     let rest = url.strip_prefix("http://").expect("an http URL");
     let (host, path) = rest
         .split_once('/')
         .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
     let mut stream = TcpStream::connect(host).await.expect("connecting");
-    let request = format!("GET {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.unwrap();
