@@ -8,13 +8,15 @@
 //! - [`events`]: the outbox publisher, SQS consumers and the sweeper;
 //! - [`catalogue`]: every function and its trigger;
 //! - [`api`]: what HTTP handlers share (caller, parsing, problem+json);
-//! - [`metrics`]: CloudWatch embedded metrics.
+//! - [`metrics`]: CloudWatch embedded metrics;
+//! - [`settings`]: what a function reads from its environment.
 
 pub mod api;
 pub mod catalogue;
 pub mod events;
 pub mod http;
 pub mod metrics;
+pub mod settings;
 pub mod tasks;
 
 /// JSON logs (one object per line) for CloudWatch Logs Insights, with

@@ -1,0 +1,24 @@
+//! Lambda entry point: the booking workflow's Confirm task. Builds its adapters
+//! once, at init, from the environment template.yaml sets, then serves
+//! invocations.
+
+use std::sync::Arc;
+
+use berth_aws::AwsConfig;
+use berth_aws::dynamo::DynamoBookings;
+use berth_domain::ports::SystemClock;
+use berth_functions::tasks::confirm_booking::{Deps, handle};
+use lambda_runtime::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    berth_functions::init_logging();
+    let config = AwsConfig::load().await;
+    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
+    let deps = Deps {
+        bookings: bookings.clone(),
+        changes: bookings.clone(),
+        clock: Arc::new(SystemClock),
+    };
+    run(service_fn(|event| handle(&deps, event))).await
+}

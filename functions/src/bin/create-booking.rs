@@ -1,0 +1,30 @@
+//! Lambda entry point: `POST /bookings`. Builds its adapters
+//! once, at init, from the environment template.yaml sets, then serves
+//! invocations.
+
+use std::sync::Arc;
+
+use berth_aws::AwsConfig;
+use berth_aws::dynamo::DynamoBookings;
+use berth_aws::dynamo::DynamoProperties;
+use berth_aws::workflow::StepFunctionsWorkflow;
+use berth_domain::ports::SystemClock;
+use berth_functions::http::create_booking::{Deps, handle};
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    berth_functions::init_logging();
+    let config = AwsConfig::load().await;
+    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
+    let properties = Arc::new(DynamoProperties::from_env(&config)?);
+    let workflow = Arc::new(StepFunctionsWorkflow::from_env(&config)?);
+    let deps = Deps {
+        properties,
+        requests: bookings,
+        workflow,
+        clock: Arc::new(SystemClock),
+        times: berth_functions::settings::request_times()?,
+    };
+    run(service_fn(|event| handle(&deps, event))).await
+}

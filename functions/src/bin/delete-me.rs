@@ -1,0 +1,23 @@
+//! Lambda entry point: `DELETE /me`. Builds its adapters
+//! once, at init, from the environment template.yaml sets, then serves
+//! invocations.
+
+use std::sync::Arc;
+
+use berth_aws::AwsConfig;
+use berth_aws::dynamo::DynamoUsers;
+use berth_domain::ports::SystemClock;
+use berth_functions::http::delete_me::{Deps, handle};
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    berth_functions::init_logging();
+    let config = AwsConfig::load().await;
+    let users = Arc::new(DynamoUsers::from_env(&config)?);
+    let deps = Deps {
+        profiles: users,
+        clock: Arc::new(SystemClock),
+    };
+    run(service_fn(|event| handle(&deps, event))).await
+}

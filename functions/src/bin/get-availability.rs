@@ -1,0 +1,26 @@
+//! Lambda entry point: `GET /properties/{id}/availability`. Builds its adapters
+//! once, at init, from the environment template.yaml sets, then serves
+//! invocations.
+
+use std::sync::Arc;
+
+use berth_aws::AwsConfig;
+use berth_aws::dynamo::DynamoCalendar;
+use berth_aws::dynamo::DynamoProperties;
+use berth_domain::ports::SystemClock;
+use berth_functions::http::get_availability::{Deps, handle};
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    berth_functions::init_logging();
+    let config = AwsConfig::load().await;
+    let calendar = Arc::new(DynamoCalendar::from_env(&config)?);
+    let properties = Arc::new(DynamoProperties::from_env(&config)?);
+    let deps = Deps {
+        properties,
+        nights: calendar,
+        clock: Arc::new(SystemClock),
+    };
+    run(service_fn(|event| handle(&deps, event))).await
+}

@@ -1,0 +1,19 @@
+//! Lambda entry point: `GET /bookings/{id}`. Builds its adapters
+//! once, at init, from the environment template.yaml sets, then serves
+//! invocations.
+
+use std::sync::Arc;
+
+use berth_aws::AwsConfig;
+use berth_aws::dynamo::DynamoBookings;
+use berth_functions::http::get_booking::{Deps, handle};
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    berth_functions::init_logging();
+    let config = AwsConfig::load().await;
+    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
+    let deps = Deps { bookings };
+    run(service_fn(|event| handle(&deps, event))).await
+}

@@ -1,0 +1,22 @@
+//! Lambda entry point: `GET /me`. Builds its adapters
+//! once, at init, from the environment template.yaml sets, then serves
+//! invocations.
+
+use std::sync::Arc;
+
+use berth_aws::AwsConfig;
+use berth_aws::dynamo::DynamoUsers;
+use berth_functions::http::get_me::{Deps, handle};
+use lambda_http::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    berth_functions::init_logging();
+    let config = AwsConfig::load().await;
+    let users = Arc::new(DynamoUsers::from_env(&config)?);
+    let deps = Deps {
+        profiles: users.clone(),
+        signals: users.clone(),
+    };
+    run(service_fn(|event| handle(&deps, event))).await
+}

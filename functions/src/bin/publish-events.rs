@@ -1,0 +1,19 @@
+//! Lambda entry point: the outbox stream publisher. Builds its adapters
+//! once, at init, from the environment template.yaml sets, then serves
+//! invocations.
+
+use std::sync::Arc;
+
+use berth_aws::AwsConfig;
+use berth_aws::events::EventBridgePublisher;
+use berth_functions::events::publish_events::{Deps, handle};
+use lambda_runtime::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    berth_functions::init_logging();
+    let config = AwsConfig::load().await;
+    let publisher = Arc::new(EventBridgePublisher::from_env(&config)?);
+    let deps = Deps { publisher };
+    run(service_fn(|event| handle(&deps, event))).await
+}

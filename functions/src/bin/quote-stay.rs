@@ -1,0 +1,24 @@
+//! Lambda entry point: the booking workflow's Quote task. Builds its adapters
+//! once, at init, from the environment template.yaml sets, then serves
+//! invocations.
+
+use std::sync::Arc;
+
+use berth_aws::AwsConfig;
+use berth_aws::dynamo::DynamoBookings;
+use berth_aws::dynamo::DynamoProperties;
+use berth_functions::tasks::quote_stay::{Deps, handle};
+use lambda_runtime::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    berth_functions::init_logging();
+    let config = AwsConfig::load().await;
+    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
+    let properties = Arc::new(DynamoProperties::from_env(&config)?);
+    let deps = Deps {
+        bookings,
+        properties,
+    };
+    run(service_fn(|event| handle(&deps, event))).await
+}
