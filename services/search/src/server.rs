@@ -39,6 +39,7 @@ pub struct Config {
     /// Write a snapshot to this file periodically (written aside, then renamed).
     #[arg(long, env = "BERTH_SEARCH_SAVE_SNAPSHOT")]
     pub save_snapshot: Option<PathBuf>,
+    /// Seconds between two saved snapshots.
     #[arg(long, env = "BERTH_SEARCH_SAVE_EVERY_SECS", default_value_t = 300)]
     pub save_every_secs: u64,
 }

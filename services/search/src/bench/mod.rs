@@ -75,6 +75,9 @@ pub struct BenchReport {
     /// Growth of the resident set while generating and building.
     pub rss_delta_bytes: Option<usize>,
     pub booked_share: f64,
+    pub snapshot_bytes: usize,
+    pub snapshot_time: Duration,
+    pub restore_time: Duration,
     pub mixes: Vec<MixReport>,
     pub overall_wall: Latency,
     pub overall_cpu: Latency,
@@ -94,6 +97,14 @@ pub fn run(args: BenchArgs) -> BenchReport {
     let rss_delta_bytes = resident_bytes()
         .zip(rss_before)
         .map(|(after, before)| after.saturating_sub(before));
+    let started = Instant::now();
+    let snapshot = index.snapshot();
+    let snapshot_time = started.elapsed();
+    let started = Instant::now();
+    let restored = Index::restore(&snapshot).expect("a fresh snapshot restores");
+    let restore_time = started.elapsed();
+    let snapshot_bytes = snapshot.len();
+    drop((snapshot, restored));
     let (mut all_wall, mut all_cpu) = (Vec::new(), Vec::new());
     let mut mixes = Vec::new();
     for mix in Mix::ALL {
@@ -127,6 +138,9 @@ pub fn run(args: BenchArgs) -> BenchReport {
         heap_bytes: index.heap_bytes(),
         rss_delta_bytes,
         booked_share: index.closed_share(today),
+        snapshot_bytes,
+        snapshot_time,
+        restore_time,
         mixes,
         overall_wall: Latency::of(all_wall),
         overall_cpu: Latency::of(all_cpu),
@@ -263,6 +277,13 @@ impl fmt::Display for BenchReport {
                 per_million(rss)
             )?;
         }
+        writeln!(
+            f,
+            "snapshot: {:.0} MB, written in {:.2} s, restored in {:.2} s",
+            mb(self.snapshot_bytes),
+            self.snapshot_time.as_secs_f64(),
+            self.restore_time.as_secs_f64()
+        )?;
         writeln!(
             f,
             "{:<38} {:>23} {:>23} {:>6}",
