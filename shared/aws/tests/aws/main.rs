@@ -6,6 +6,7 @@
 //! emulators' URLs every test here fails, saying so.
 
 mod bootstrap;
+mod config;
 mod contract;
 mod events;
 mod gateway;
