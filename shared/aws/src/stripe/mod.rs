@@ -237,16 +237,14 @@ impl PaymentGateway for StripeGateway {
             )));
         }
         let intent = if intent.status == "requires_confirmation" {
-            let confirmed: Intent = self
-                .stripe
-                .post(
+            // A fresh charge: nothing is refunded yet, so the answer need not expand it.
+            self.stripe
+                .post::<Intent>(
                     &format!("/v1/payment_intents/{}/confirm", intent.id),
                     &[],
                     &format!("{key}:confirm"),
                 )
-                .await?;
-            // The confirm's answer does not expand the charge; a fresh one's refunds are zero.
-            confirmed
+                .await?
         } else {
             intent
         };
