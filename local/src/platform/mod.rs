@@ -8,6 +8,7 @@
 //! - [`relay`]: DynamoDB Streams on the outbox;
 //! - [`bus`]: EventBridge rules onto [`consumers`]' SQS-like queues;
 //! - [`scheduler`]: EventBridge Scheduler;
+//! - [`search`]: the search service, following the outbox;
 //! - [`topology`]: the buses, rules and queues template.yaml declares;
 //! - [`clock`]: wall time that tests may move forward.
 
@@ -18,6 +19,7 @@ pub mod gateway;
 pub mod registry;
 pub mod relay;
 pub mod scheduler;
+pub mod search;
 pub mod topology;
 pub mod workflow;
 
@@ -68,6 +70,9 @@ pub struct Platform {
     pub functions: Functions,
     pub executor: Arc<Executor>,
     pub bus: Arc<LocalBus>,
+    pub search: Arc<berth_search::SearchService>,
+    /// The outbox position the search index was built at.
+    search_seq: u64,
     /// Poke to run the sweeper now.
     pub sweep_now: Arc<Notify>,
     tasks: Vec<JoinHandle<()>>,
@@ -113,6 +118,7 @@ impl Platform {
         let journal = Arc::new(SqliteJournal::new(db.clone()));
         let executor = workflow::executor(machine, &functions, journal, timer);
         workflow.attach(executor.clone());
+        let (search, search_seq) = search::bootstrap(&store, clock.clone())?;
         let mut platform = Self {
             config,
             store,
@@ -121,6 +127,8 @@ impl Platform {
             functions,
             executor,
             bus,
+            search,
+            search_seq,
             sweep_now: Arc::new(Notify::new()),
             tasks: Vec::new(),
         };
@@ -150,6 +158,11 @@ impl Platform {
             self.store.clone(),
             queues.clone(),
             function("publish-events")?,
+        )));
+        self.tasks.push(tokio::spawn(search::follow(
+            self.store.clone(),
+            self.search.clone(),
+            self.search_seq,
         )));
         for f in berth_functions::catalogue::FUNCTIONS {
             let berth_functions::catalogue::Trigger::Queue { queue } = f.trigger else {

@@ -90,6 +90,7 @@ pub fn router(app: Arc<App>) -> Router {
     }
     router
         .route("/openapi.json", axum::routing::get(openapi))
+        .merge(berth_search::search_routes(app.platform.search.clone()))
         .merge(local_api::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

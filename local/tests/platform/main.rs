@@ -8,4 +8,5 @@ mod crash;
 mod openapi;
 mod parity;
 mod read_models;
+mod search;
 mod support;

@@ -14,11 +14,19 @@ use serde_json::json;
 use crate::query::InvalidParameter;
 use crate::service::SearchService;
 
+/// The service as the container serves it: search, liveness, readiness.
 pub fn router(service: Arc<SearchService>) -> Router {
     Router::new()
-        .route("/search", get(search))
         .route("/health", get(health))
         .route("/ready", get(ready))
+        .merge(search_routes(service.clone()))
+        .with_state(service)
+}
+
+/// GET /search alone, for a host that has its own /health (the local platform).
+pub fn search_routes<S>(service: Arc<SearchService>) -> Router<S> {
+    Router::new()
+        .route("/search", get(search))
         .with_state(service)
 }
 
@@ -39,7 +47,7 @@ async fn ready(State(service): State<Arc<SearchService>>) -> Response {
     } else {
         problem(
             StatusCode::SERVICE_UNAVAILABLE,
-            "/problems/not-ready",
+            "https://berth.dev/problems/not-ready",
             "Not ready",
             "the index is still catching up with events".into(),
             None,
@@ -50,7 +58,7 @@ async fn ready(State(service): State<Arc<SearchService>>) -> Response {
 fn bad_parameter(invalid: &InvalidParameter) -> Response {
     problem(
         StatusCode::BAD_REQUEST,
-        "/problems/invalid-parameter",
+        "https://berth.dev/problems/invalid-request",
         "Invalid search parameter",
         invalid.to_string(),
         Some(&invalid.parameter),
@@ -67,7 +75,7 @@ fn problem(
     let mut body =
         json!({"type": kind, "title": title, "status": status.as_u16(), "detail": detail});
     if let Some(parameter) = parameter {
-        body["parameter"] = json!(parameter);
+        body["field"] = json!(parameter);
     }
     (
         status,

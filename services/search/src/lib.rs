@@ -17,7 +17,7 @@ pub mod query;
 pub mod server;
 pub mod service;
 
-pub use http::router;
+pub use http::{router, search_routes};
 pub use index::{Applied, FeedPosition, Index, IndexBuilder, Positions};
 pub use query::{SearchPage, SearchRequest};
 pub use service::SearchService;

@@ -101,6 +101,11 @@ impl CalendarReader for SqliteStore {
 
 /// A `nights` row (date, state, booking_id, expires_at) as a domain night.
 pub(crate) fn night_of_row(row: &Row<'_>) -> rusqlite::Result<Night> {
+    night_of_row_at(row, 0)
+}
+
+/// Like [`night_of_row`], with the night's columns starting at `first`.
+pub(crate) fn night_of_row_at(row: &Row<'_>, first: usize) -> rusqlite::Result<Night> {
     let bad = |what: &str| {
         rusqlite::Error::FromSqlConversionFailure(
             0,
@@ -108,14 +113,14 @@ pub(crate) fn night_of_row(row: &Row<'_>) -> rusqlite::Result<Night> {
             what.to_owned().into(),
         )
     };
-    let date = Date::parse(&row.get::<_, String>(0)?).map_err(|_| bad("night date"))?;
+    let date = Date::parse(&row.get::<_, String>(first)?).map_err(|_| bad("night date"))?;
     let booking = || -> rusqlite::Result<BookingId> {
-        BookingId::parse(&row.get::<_, String>(2)?).map_err(|_| bad("night booking id"))
+        BookingId::parse(&row.get::<_, String>(first + 2)?).map_err(|_| bad("night booking id"))
     };
-    let state = match row.get::<_, String>(1)?.as_str() {
+    let state = match row.get::<_, String>(first + 1)?.as_str() {
         "HELD" => NightState::Held {
             booking_id: booking()?,
-            expires_at: instant(row.get(3)?),
+            expires_at: instant(row.get(first + 3)?),
         },
         "BOOKED" => NightState::Booked {
             booking_id: booking()?,

@@ -2,10 +2,22 @@
 //! written in the same transaction as the change they describe; the local
 //! platform's relay reads them from here and publishes them.
 
+use berth_domain::calendar::Night;
 use berth_domain::events::DomainEvent;
+use berth_domain::ids::PropertyId;
+use berth_domain::property::Property;
 
 use crate::SqliteStore;
+use crate::catalog::night_of_row_at;
 use crate::codec::from_json;
+
+/// Every property and night record as of one outbox position: what a read
+/// model bootstraps from before following the events after it.
+pub struct Snapshot {
+    pub seq: u64,
+    pub properties: Vec<Property>,
+    pub nights: Vec<(PropertyId, Night)>,
+}
 
 impl SqliteStore {
     /// Up to `limit` events numbered after `seq`, in order.
@@ -39,6 +51,29 @@ impl SqliteStore {
                 Ok((row.get::<_, i64>(0)? as u64, row.get(1)?, row.get(2)?))
             })?;
             rows.collect()
+        })
+    }
+
+    /// A consistent snapshot of the catalogue and its calendars.
+    pub fn snapshot(&self) -> anyhow::Result<Snapshot> {
+        self.db.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let seq = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox", [], |row| row.get::<_, i64>(0))? as u64;
+            let properties = tx
+                .prepare("SELECT data FROM properties")?
+                .query_map([], |row| from_json(&row.get::<_, String>(0)?))?
+                .collect::<rusqlite::Result<Vec<Property>>>()?;
+            let nights = tx
+                .prepare("SELECT property_id, date, state, booking_id, expires_at FROM nights ORDER BY property_id, date")?
+                .query_map([], |row| {
+                    let property = PropertyId::parse(&row.get::<_, String>(0)?).map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+                    })?;
+                    Ok((property, night_of_row_at(row, 1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.finish()?;
+            Ok(Snapshot { seq, properties, nights })
         })
     }
 

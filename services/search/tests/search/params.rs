@@ -85,7 +85,7 @@ async fn each_bad_parameter_is_named_in_a_problem() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
         assert_eq!(content_type, "application/problem+json", "{uri}");
         assert_eq!(body["status"], 400);
-        assert_eq!(body["parameter"], parameter, "{uri}: {body}");
+        assert_eq!(body["field"], parameter, "{uri}: {body}");
         assert!(body["type"].is_string() && body["title"].is_string());
         assert!(
             body["detail"].as_str().unwrap().starts_with(parameter),
@@ -110,7 +110,7 @@ async fn a_cursor_from_another_query_is_refused() {
     ))
     .await;
     assert_eq!(
-        (status, body["parameter"].as_str()),
+        (status, body["field"].as_str()),
         (StatusCode::BAD_REQUEST, Some("cursor"))
     );
 }
