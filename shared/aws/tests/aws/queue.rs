@@ -1,13 +1,21 @@
-//! Queuing notifications on a FIFO queue on moto.
+//! Queuing notifications: on a FIFO queue on moto, and against a
+//! SendMessageBatch stub that fails entries (moto never does).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use aws_config::retry::RetryConfig;
 
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use berth_aws::config::emulator_sdk_config;
 use berth_aws::queue::SqsNotificationQueue;
 use berth_domain::ids::{BookingId, UserId};
 use berth_domain::ports::{Notification, NotificationQueue};
 
+use serde_json::json;
+
+use crate::stub::{Reply, Stub};
 use crate::support;
 
 fn notification(booking: &BookingId, n: usize) -> Notification {
@@ -86,4 +94,89 @@ async fn notifications_arrive_once_in_order_per_booking() {
         redrive.contains(dlq.rsplit('/').next().unwrap()),
         "{redrive}"
     );
+}
+
+/// A SendMessageBatch stub failing `flaky` once; records each batch's
+/// (group, deduplication id) pairs.
+async fn send_batch_stub(
+    flaky: String,
+    sender_fault: bool,
+) -> (Stub, Arc<Mutex<Vec<Vec<(String, String)>>>>) {
+    let batches = Arc::new(Mutex::new(Vec::new()));
+    let seen = batches.clone();
+    let failed_once = Mutex::new(false);
+    let stub = Stub::start(move |request| {
+        assert_eq!(request.header("x-amz-target"), Some("AmazonSQS.SendMessageBatch"));
+        let body = request.json();
+        let entries = body["Entries"].as_array().unwrap().clone();
+        seen.lock().unwrap().push(
+            entries
+                .iter()
+                .map(|e| {
+                    (
+                        e["MessageGroupId"].as_str().unwrap().to_owned(),
+                        e["MessageDeduplicationId"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect(),
+        );
+        let (mut successful, mut failed) = (Vec::new(), Vec::new());
+        for entry in &entries {
+            let fail = entry["MessageDeduplicationId"] == flaky.as_str()
+                && (sender_fault || !std::mem::replace(&mut *failed_once.lock().unwrap(), true));
+            if fail {
+                failed.push(json!({"Id": entry["Id"], "SenderFault": sender_fault, "Code": "InternalError", "Message": "x"}));
+            } else {
+                successful.push(json!({"Id": entry["Id"], "MessageId": "m", "MD5OfMessageBody": "d"}));
+            }
+        }
+        Reply::Json(200, json!({"Successful": successful, "Failed": failed}))
+    })
+    .await;
+    (stub, batches)
+}
+
+fn stub_queue(stub: &Stub) -> SqsNotificationQueue {
+    let sdk = emulator_sdk_config(&stub.url)
+        .into_builder()
+        .retry_config(RetryConfig::disabled())
+        .build();
+    SqsNotificationQueue::new(
+        Client::new(&sdk),
+        format!("{}/123456789012/q.fifo", stub.url),
+    )
+}
+
+#[tokio::test]
+async fn failed_entries_are_retried_before_the_next_batch() {
+    let bookings: Vec<BookingId> = (0..12).map(|_| BookingId::generate()).collect();
+    let mut sent: Vec<Notification> = bookings.iter().map(|b| notification(b, 0)).collect();
+    sent.push(notification(&bookings[0], 1));
+    let flaky = sent[3].id.clone();
+    let (stub, batches) = send_batch_stub(flaky.clone(), false).await;
+    stub_queue(&stub).enqueue(&sent).await.unwrap();
+    let batches = batches.lock().unwrap();
+    let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();
+    assert_eq!(
+        sizes,
+        [10, 1, 3],
+        "ten, the failed one again, then the rest"
+    );
+    assert_eq!(batches[1][0].1, flaky);
+    for batch in batches.iter() {
+        let groups: BTreeSet<&String> = batch.iter().map(|(g, _)| g).collect();
+        assert_eq!(
+            groups.len(),
+            batch.len(),
+            "one message per booking per batch"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refused_entry_fails_the_enqueue() {
+    let booking = BookingId::generate();
+    let sent = [notification(&booking, 0)];
+    let (stub, _) = send_batch_stub(sent[0].id.clone(), true).await;
+    assert!(stub_queue(&stub).enqueue(&sent).await.is_err());
 }
