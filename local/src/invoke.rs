@@ -22,6 +22,7 @@ pub async fn prepare(data_dir: &Path) -> anyhow::Result<Platform> {
             time_scale: 1.0,
             times: RequestTimes::default(),
             definition: workflow::booking_definition(Path::new(".")),
+            aws: None,
         },
         Background::None,
     )

@@ -113,13 +113,22 @@ pub fn demo_properties(count: u32) -> Vec<Property> {
             })
             .expect("demo listings are valid");
             let mut property = Property::list(host(i), listing, Utc::now());
-            property.id = PropertyId::from_uuid(Uuid::from_u128(
-                0xDE40_0000_0000_0000_0000_0000_0000_0000 | u128::from(i),
-            ));
+            property.id = demo_id(i);
             property.rating = Rating::from_tenths(rng.random_range(30..=50));
             property
         })
         .collect()
+}
+
+/// Whether the demo listings are there already (the first one stands for all).
+pub async fn seeded(properties: &dyn PropertyReader) -> anyhow::Result<bool> {
+    Ok(properties.property(&demo_id(0)).await?.is_some())
+}
+
+fn demo_id(n: u32) -> PropertyId {
+    PropertyId::from_uuid(Uuid::from_u128(
+        0xDE40_0000_0000_0000_0000_0000_0000_0000 | u128::from(n),
+    ))
 }
 
 /// Lists the demo properties.

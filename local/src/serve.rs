@@ -10,6 +10,7 @@ use berth_domain::reservations::RequestTimes;
 use clap::Args;
 use tokio::net::TcpListener;
 
+use crate::platform::aws::AwsBackend;
 use crate::platform::{Background, Platform, PlatformConfig, workflow};
 use crate::server::auth::LocalAuth;
 use crate::server::limits::RateLimit;
@@ -36,6 +37,27 @@ pub struct ServeArgs {
     /// How long a booking's nights stay held before it must be paid.
     #[arg(long, default_value_t = 15)]
     pub hold_minutes: u32,
+    /// Where state lives: embedded (SQLite in the data directory) or aws
+    /// (the AWS adapters, at AWS_ENDPOINT_URL — moto locally — with every
+    /// table created on start if missing).
+    #[arg(long, value_enum, default_value_t = Backend::Embedded)]
+    pub backend: Backend,
+    /// With --backend aws: the prefix of every resource's name.
+    #[arg(long, default_value = "berth-local")]
+    pub aws_prefix: String,
+    /// With --backend aws: an emulator's endpoint (overrides AWS_ENDPOINT_URL).
+    #[arg(long)]
+    pub aws_endpoint: Option<String>,
+    /// With --backend aws: Stripe's API (e.g. a localstripe) for payments;
+    /// the built-in fake gateway when absent.
+    #[arg(long)]
+    pub stripe_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    Embedded,
+    Aws,
 }
 
 /// A running server.
@@ -63,10 +85,15 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
         time_scale: args.time_scale,
         times,
         definition: workflow::booking_definition(std::path::Path::new(".")),
+        aws: (args.backend == Backend::Aws).then(|| AwsBackend {
+            prefix: args.aws_prefix.clone(),
+            stripe_url: args.stripe_url.clone(),
+            endpoint: args.aws_endpoint.clone(),
+        }),
     };
     let platform = Arc::new(Platform::start(config, Background::All).await?);
-    if platform.store.last_event_seq()? == 0 && args.demo > 0 {
-        crate::seed::seed(&platform.store, args.demo)
+    if args.demo > 0 && !crate::seed::seeded(platform.ports.property_reader.as_ref()).await? {
+        crate::seed::seed(platform.ports.property_writer.as_ref(), args.demo)
             .await
             .context("seeding demo listings")?;
         tracing::info!(properties = args.demo, "seeded demo listings");

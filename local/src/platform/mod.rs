@@ -10,8 +10,10 @@
 //! - [`scheduler`]: EventBridge Scheduler;
 //! - [`search`]: the search service, following the outbox;
 //! - [`topology`]: the buses, rules and queues template.yaml declares;
-//! - [`clock`]: wall time that tests may move forward.
+//! - [`clock`]: wall time that tests may move forward;
+//! - [`aws`]: the state on the AWS adapters instead (`--backend aws`).
 
+pub mod aws;
 pub mod bus;
 pub mod clock;
 pub mod consumers;
@@ -51,6 +53,8 @@ pub struct PlatformConfig {
     pub times: RequestTimes,
     /// The booking state machine's definition (ASL JSON).
     pub definition: String,
+    /// Keep state on the AWS adapters instead of SQLite.
+    pub aws: Option<aws::AwsBackend>,
 }
 
 /// What runs in the background besides request handling.
@@ -64,6 +68,8 @@ pub enum Background {
 
 pub struct Platform {
     pub config: PlatformConfig,
+    /// The ports every function was built over.
+    pub ports: Ports,
     pub store: SqliteStore,
     pub gateway: Arc<FakeGateway>,
     pub clock: Arc<LocalClock>,
@@ -75,6 +81,8 @@ pub struct Platform {
     search_seq: u64,
     /// Poke to run the sweeper now.
     pub sweep_now: Arc<Notify>,
+    /// The AWS backend's clients, until the outbox mirror takes them.
+    aws: Option<aws::AwsPorts>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -88,7 +96,7 @@ impl Platform {
         let bus = Arc::new(LocalBus::new(queues.clone(), clock.clone()));
         let workflow = Arc::new(LocalWorkflow::default());
         let s = Arc::new(store.clone());
-        let ports = Ports {
+        let mut ports = Ports {
             property_reader: s.clone(),
             property_writer: s.clone(),
             calendar_reader: s.clone(),
@@ -109,6 +117,10 @@ impl Platform {
             clock: clock.clone(),
             times: config.times,
         };
+        let aws = match &config.aws {
+            Some(backend) => Some(aws::adopt(backend, &config.definition, &mut ports).await?),
+            None => None,
+        };
         let functions = Functions::new(&ports);
         let machine = workflow::load_booking_machine(&config.definition)?;
         let timer = Arc::new(
@@ -121,6 +133,7 @@ impl Platform {
         let (search, search_seq) = search::bootstrap(&store, clock.clone())?;
         let mut platform = Self {
             config,
+            ports,
             store,
             gateway,
             clock,
@@ -130,6 +143,7 @@ impl Platform {
             search,
             search_seq,
             sweep_now: Arc::new(Notify::new()),
+            aws,
             tasks: Vec::new(),
         };
         if background == Background::All {
@@ -159,6 +173,10 @@ impl Platform {
             queues.clone(),
             function("publish-events")?,
         )));
+        if let Some(aws) = self.aws.take() {
+            self.tasks
+                .push(tokio::spawn(aws::mirror(aws, self.store.clone())));
+        }
         self.tasks.push(tokio::spawn(search::follow(
             self.store.clone(),
             self.search.clone(),

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use berth_domain::ids::{BookingId, UserId};
-use berth_domain::ports::AuditLog;
 use berth_embedded::PaymentFaults;
 use berth_functions::api::Problem;
 use serde::Deserialize;
@@ -164,7 +163,7 @@ async fn audit(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response 
     let Ok(id) = BookingId::parse(&id) else {
         return problem(Problem::not_found("not a booking id"));
     };
-    match app.platform.store.trail(&id).await {
+    match app.platform.ports.audit.trail(&id).await {
         Ok(trail) => Json(json!({"booking_id": id, "trail": trail})).into_response(),
         Err(error) => internal(error),
     }

@@ -3,6 +3,7 @@
 //! a test kills it).
 
 mod api;
+mod aws_backend;
 mod bookings;
 mod crash;
 mod openapi;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use berth_domain::dates::Date;
 use berth_local::client::Api;
-use berth_local::serve::{ServeArgs, Server, start};
+use berth_local::serve::{Backend, ServeArgs, Server, start};
 use serde_json::{Value, json};
 
 pub struct TestApp {
@@ -39,6 +39,10 @@ pub fn args(data_dir: PathBuf, options: &Options) -> ServeArgs {
         rate_limit: options.rate_limit,
         time_scale: options.time_scale,
         hold_minutes: 15,
+        backend: Backend::Embedded,
+        aws_prefix: "berth-local".into(),
+        aws_endpoint: None,
+        stripe_url: None,
     }
 }
 

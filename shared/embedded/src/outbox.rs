@@ -54,6 +54,27 @@ impl SqliteStore {
         })
     }
 
+    /// Copies events recorded elsewhere (the DynamoDB outbox, when the
+    /// platform runs on the AWS adapters) into this outbox, in the order
+    /// given; events it holds already are skipped.
+    pub async fn mirror_events(&self, events: &[DomainEvent]) -> anyhow::Result<()> {
+        let rows = events
+            .iter()
+            .map(|e| Ok((e.id.to_string(), serde_json::to_string(e)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        self.db
+            .write(move |conn| {
+                let mut insert = conn.prepare_cached(
+                    "INSERT OR IGNORE INTO outbox (event_id, event) VALUES (?1, ?2)",
+                )?;
+                for row in &rows {
+                    insert.execute((&row.0, &row.1))?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
     /// A consistent snapshot of the catalogue and its calendars.
     pub fn snapshot(&self) -> anyhow::Result<Snapshot> {
         self.db.read(|conn| {
