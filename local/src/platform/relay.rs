@@ -48,6 +48,7 @@ pub async fn run(store: SqliteStore, queues: LocalQueues, publish: JsonFn) {
             return;
         }
     };
+    let mut commits = store.db().commits();
     loop {
         let batch = match store.raw_events_after(cursor, BATCH) {
             Ok(batch) => batch,
@@ -61,7 +62,9 @@ pub async fn run(store: SqliteStore, queues: LocalQueues, publish: JsonFn) {
             }
         };
         if batch.is_empty() {
-            store.db().committed().await;
+            if commits.changed().await.is_err() {
+                return;
+            }
             continue;
         }
         match relay_batch(&batch, &publish).await {

@@ -39,9 +39,14 @@ pub fn bootstrap(
 
 /// Applies every event committed after the snapshot, as it commits.
 pub async fn follow(store: SqliteStore, service: Arc<SearchService>, mut seq: u64) {
+    let mut commits = store.db().commits();
     loop {
         match store.events_after(seq, BATCH) {
-            Ok(events) if events.is_empty() => store.db().committed().await,
+            Ok(events) if events.is_empty() => {
+                if commits.changed().await.is_err() {
+                    return;
+                }
+            }
             Ok(events) => {
                 for (at, event) in &events {
                     service.apply(*at, event);

@@ -12,7 +12,7 @@ use std::thread;
 
 use anyhow::Context;
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{oneshot, watch};
 
 use crate::schema;
 
@@ -74,7 +74,8 @@ struct Inner {
     path: PathBuf,
     jobs: SyncSender<Box<dyn Job>>,
     readers: Mutex<Vec<Connection>>,
-    committed: Notify,
+    /// Counts commits; followers of the outbox wait on it.
+    commits: watch::Sender<u64>,
 }
 
 impl Db {
@@ -91,7 +92,7 @@ impl Db {
             path,
             jobs,
             readers: Mutex::new(Vec::new()),
-            committed: Notify::new(),
+            commits: watch::Sender::new(0),
         });
         // The writer never stops to checkpoint; a thread of its own copies
         // the WAL back into the database meanwhile.
@@ -171,10 +172,12 @@ impl Db {
         result
     }
 
-    /// Resolves after the next commit (or at once, if one happened since the
-    /// last call): wakes whoever follows the outbox.
-    pub async fn committed(&self) {
-        self.inner.committed.notified().await;
+    /// A subscription to commits: its `changed()` resolves once a commit
+    /// happened after the last one it saw. Every subscriber wakes (one
+    /// commit is never taken by one follower from another); subscribe
+    /// before reading, so no commit slips between the read and the wait.
+    pub fn commits(&self) -> watch::Receiver<u64> {
+        self.inner.commits.subscribe()
     }
 }
 
@@ -214,7 +217,7 @@ fn write_loop(conn: Connection, queue: Receiver<Box<dyn Job>>, db: std::sync::We
             job.finish(commit.as_ref().map(|_| ()));
         }
         match db.upgrade() {
-            Some(inner) => inner.committed.notify_one(),
+            Some(inner) => inner.commits.send_modify(|n| *n += 1),
             None => break,
         }
     }
