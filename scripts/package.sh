@@ -41,7 +41,11 @@ if [ "${1:-}" != --report ]; then
     # cargo-lambda and zig (python -m ziglang) come from the venv.
     export PATH=$VENV/bin:$PATH
     began=$SECONDS
-    (cd "$ROOT" && cargo lambda build --release --arm64 --output-format zip -p berth-functions)
+    # The same package selection as `sam build` (a `--bin` at the workspace
+    # root, no `-p`), so both resolve the same features and share one build.
+    bins=()
+    for name in $names; do bins+=(--bin "$name"); done
+    (cd "$ROOT" && cargo lambda build --release --arm64 --output-format zip "${bins[@]}")
     say "built $(echo "$names" | wc -l) functions in $((SECONDS - began)) s"
 fi
 

@@ -61,7 +61,7 @@ pub async fn run(
     loop {
         let now = clock.now().timestamp_millis();
         let due = queues.next_visible_at(&spec.name).ok().flatten();
-        if !due.is_some_and(|at| at <= now) {
+        if due.is_none_or(|at| at > now) {
             let wait = due.map_or(IDLE, |at| {
                 Duration::from_millis((at - now).clamp(1, 1000) as u64)
             });

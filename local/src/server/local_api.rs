@@ -47,8 +47,8 @@ fn internal(error: anyhow::Error) -> Response {
 }
 
 /// Parses a JSON body, answering 400 problem+json (not axum's text) when it is bad.
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(bytes).map_err(|e| bad_request(format!("body: {e}")))
+fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Box<Response>> {
+    serde_json::from_slice(bytes).map_err(|e| Box::new(bad_request(format!("body: {e}"))))
 }
 
 #[derive(Deserialize)]
@@ -62,7 +62,7 @@ struct TokenRequest {
 async fn token(State(app): State<Arc<App>>, bytes: axum::body::Bytes) -> Response {
     let request: TokenRequest = match body(&bytes) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if let Err(e) = UserId::parse(&request.sub) {
         return bad_request(e.to_string());
@@ -104,7 +104,7 @@ struct Advance {
 async fn advance_clock(State(app): State<Arc<App>>, bytes: axum::body::Bytes) -> Response {
     let advance: Advance = match body(&bytes) {
         Ok(advance) => advance,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     app.platform
         .clock
@@ -122,7 +122,7 @@ async fn faults(State(app): State<Arc<App>>) -> Response {
 async fn set_faults(State(app): State<Arc<App>>, bytes: axum::body::Bytes) -> Response {
     let faults: PaymentFaults = match body(&bytes) {
         Ok(faults) => faults,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let shares = [faults.unavailable, faults.timeout, faults.lost_response];
     if shares.iter().any(|s| !(0.0..=1.0).contains(s)) || shares.iter().sum::<f64>() > 1.0 {

@@ -122,13 +122,13 @@ async fn method_not_allowed() -> Response {
 fn authorize(
     app: &App,
     request: &axum::extract::Request,
-) -> Result<serde_json::Map<String, serde_json::Value>, Response> {
+) -> Result<serde_json::Map<String, serde_json::Value>, Box<Response>> {
     let unauthorized = |detail: &str| {
         let mut response = problem(Problem::unauthenticated(detail));
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        response
+        Box::new(response)
     };
     let token = request
         .headers()
@@ -153,7 +153,7 @@ async fn call(
     let claims = if protected {
         match authorize(&app, &request) {
             Ok(claims) => Some(claims),
-            Err(response) => return response,
+            Err(response) => return *response,
         }
     } else {
         None
