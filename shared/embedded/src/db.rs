@@ -192,7 +192,9 @@ fn connect(path: &Path) -> anyhow::Result<Connection> {
          PRAGMA synchronous = NORMAL;
          PRAGMA busy_timeout = 5000;
          PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;",
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -32768;
+         PRAGMA mmap_size = 268435456;",
     )
     .context("configuring SQLite")?;
     conn.set_prepared_statement_cache_capacity(128);
@@ -239,13 +241,13 @@ fn checkpoint_loop(conn: Connection, db: std::sync::Weak<Inner>) {
 /// One transaction for the whole batch; each job inside its own savepoint so
 /// a failing job leaves no trace and the others still commit.
 fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<()> {
-    conn.execute_batch("BEGIN IMMEDIATE")?;
+    run_sql(conn, "BEGIN IMMEDIATE")?;
     for job in batch.iter_mut() {
-        let step = conn.execute_batch("SAVEPOINT job").and_then(|()| {
+        let step = run_sql(conn, "SAVEPOINT job").and_then(|()| {
             if job.run(conn) {
-                conn.execute_batch("RELEASE job")
+                run_sql(conn, "RELEASE job")
             } else {
-                conn.execute_batch("ROLLBACK TO job; RELEASE job")
+                run_sql(conn, "ROLLBACK TO job").and_then(|()| run_sql(conn, "RELEASE job"))
             }
         });
         if let Err(e) = step {
@@ -253,7 +255,12 @@ fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<
             return Err(e);
         }
     }
-    conn.execute_batch("COMMIT").inspect_err(|_| {
+    run_sql(conn, "COMMIT").inspect_err(|_| {
         let _ = conn.execute_batch("ROLLBACK");
     })
+}
+
+/// Runs one statement from the statement cache (parsed once, not per job).
+fn run_sql(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }

@@ -144,8 +144,31 @@ CREATE TABLE relay_cursors (
 ) WITHOUT ROWID;
 ";
 
+/// Audit records are about a kilobyte: in a WITHOUT ROWID table every one
+/// spilled onto an overflow page of its own (four times the space, and a
+/// fresh page written per insert). A rowid table keeps them inline.
+const V4: &str = "
+CREATE TABLE audit_entries (
+    seq INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    booking_id TEXT NOT NULL,
+    occurred_at INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+INSERT INTO audit_entries (event_id, booking_id, occurred_at, record)
+    SELECT event_id, booking_id, occurred_at, record FROM audit_log ORDER BY occurred_at, event_id;
+DROP TABLE audit_log;
+ALTER TABLE audit_entries RENAME TO audit_log;
+CREATE INDEX audit_by_booking ON audit_log (booking_id, occurred_at);
+";
+
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
-    let migrations = Migrations::new(vec![M::up(V1), M::up(berth_ledger_sql::SCHEMA), M::up(V3)]);
+    let migrations = Migrations::new(vec![
+        M::up(V1),
+        M::up(berth_ledger_sql::SCHEMA),
+        M::up(V3),
+        M::up(V4),
+    ]);
     migrations.to_latest(conn)?;
     Ok(())
 }
