@@ -33,7 +33,32 @@ const NIGHTS_PER_PROPERTY: usize = 600;
 struct Outcome {
     status: String,
     reason: Option<String>,
-    latency: Duration,
+    /// From sending POST /bookings to seeing the settled status (includes
+    /// the client's polling interval).
+    observed: Duration,
+    /// From the booking's creation to its last transition, as the platform
+    /// stamped them (`created_at` → `updated_at`): no polling in it.
+    stamped: Option<Duration>,
+}
+
+/// `updated_at - created_at` of a settled booking.
+fn stamped(booking: &Value) -> Option<Duration> {
+    let at = |field: &str| {
+        booking[field]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    };
+    (at("updated_at")? - at("created_at")?).to_std().ok()
+}
+
+fn print_latency(label: &str, mut latencies: Vec<Duration>) {
+    latencies.sort_unstable();
+    println!(
+        "{label:<24} p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms",
+        percentile(&latencies, 50.0).as_secs_f64() * 1e3,
+        percentile(&latencies, 95.0).as_secs_f64() * 1e3,
+        percentile(&latencies, 99.0).as_secs_f64() * 1e3
+    );
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -70,9 +95,10 @@ async fn book_one(api: &Api, token: &str, order: &Value) -> anyhow::Result<Outco
     let id = accepted.body["id"].as_str().context("no booking id")?;
     let settled = api.settled(token, id, Duration::from_secs(120)).await?;
     Ok(Outcome {
+        observed: started.elapsed(),
+        stamped: stamped(&settled),
         status: settled["status"].as_str().unwrap_or_default().to_owned(),
         reason: settled["failure_reason"].as_str().map(str::to_owned),
-        latency: started.elapsed(),
     })
 }
 
@@ -142,12 +168,10 @@ pub async fn run(args: BookingArgs) -> anyhow::Result<()> {
         outcomes.extend(worker??);
     }
     let wall = started.elapsed();
-    let mut confirmed: Vec<Duration> = outcomes
+    let confirmed: Vec<&Outcome> = outcomes
         .iter()
         .filter(|o| o.status == "CONFIRMED")
-        .map(|o| o.latency)
         .collect();
-    confirmed.sort_unstable();
     let mut failed: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for o in outcomes.iter().filter(|o| o.status != "CONFIRMED") {
         *failed
@@ -171,11 +195,13 @@ pub async fn run(args: BookingArgs) -> anyhow::Result<()> {
         "confirmed/s          {:.0}",
         confirmed.len() as f64 / wall.as_secs_f64()
     );
-    println!(
-        "latency POST→CONFIRMED  p50 {:.1} ms  p95 {:.1} ms  p99 {:.1} ms",
-        percentile(&confirmed, 50.0).as_secs_f64() * 1e3,
-        percentile(&confirmed, 95.0).as_secs_f64() * 1e3,
-        percentile(&confirmed, 99.0).as_secs_f64() * 1e3
+    print_latency(
+        "POST→CONFIRMED stamped",
+        confirmed.iter().filter_map(|o| o.stamped).collect(),
+    );
+    print_latency(
+        "POST→CONFIRMED observed",
+        confirmed.iter().map(|o| o.observed).collect(),
     );
     for (what, count) in &failed {
         println!("not confirmed        {count} {what}");
