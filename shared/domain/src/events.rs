@@ -178,7 +178,7 @@ impl DomainEvent {
             event_id: EventId,
             occurred_at: Timestamp,
         }
-        let envelope: Envelope = serde_json::from_value(detail.clone())?;
+        let envelope = Envelope::deserialize(&detail)?;
         let change =
             serde_json::from_value(serde_json::json!({"type": detail_type, "detail": detail}))?;
         Ok(Self {
