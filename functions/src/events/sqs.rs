@@ -1,28 +1,65 @@
 //! SQS consumers answer with partial batch failures: a message that fails is
 //! retried (and, after the queue's maxReceiveCount, dead-lettered) while the
-//! rest of the batch is done.
+//! rest of the batch is done; a FIFO group stops at its first failure.
 
 use std::future::Future;
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use berth_domain::events::DomainEvent;
+use futures::StreamExt;
 
-/// Runs `each` over every message; the ones that fail are reported.
-pub async fn for_each_message<F, Fut>(event: SqsEvent, each: F) -> SqsBatchResponse
+/// How many groups (or standard messages) run at once.
+pub const CONCURRENCY: usize = 16;
+
+/// Runs `handler` on every message of `event`; answers the failed ones.
+///
+/// Messages of one FIFO message group run in order, and after one fails the
+/// rest of its group is not run but reported failed too, so redelivery keeps
+/// the group's order. Other groups, and standard-queue messages, run
+/// concurrently. A message without an id that fails makes the answer carry
+/// an empty id, which Lambda takes as "retry the whole batch".
+pub async fn for_each_message<F, Fut>(event: SqsEvent, handler: F) -> SqsBatchResponse
 where
     F: Fn(SqsMessage) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
+    let handler = &handler;
+    let failed: Vec<Vec<String>> = futures::stream::iter(groups(event.records))
+        .map(|group| async move {
+            let mut failed = Vec::new();
+            let mut messages = group.into_iter();
+            for message in messages.by_ref() {
+                let id = message.message_id.clone().unwrap_or_default();
+                if let Err(error) = handler(message).await {
+                    tracing::warn!(message_id = %id, error = format!("{error:#}"), "message failed; SQS will redeliver it");
+                    failed.push(id);
+                    break;
+                }
+            }
+            // The rest of a FIFO group waits for the failed message's redelivery.
+            failed.extend(messages.map(|m| m.message_id.unwrap_or_default()));
+            failed
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
     let mut response = SqsBatchResponse::default();
-    for message in event.records {
-        let id = message.message_id.clone().unwrap_or_default();
-        if let Err(error) = each(message).await {
-            tracing::warn!(message_id = %id, error = format!("{error:#}"), "message failed; SQS will redeliver it");
-            response.batch_item_failures.push(failure(id));
+    response.set_failures(failed.into_iter().flatten());
+    response
+}
+
+/// FIFO messages by group, in arrival order; every other message alone.
+fn groups(messages: Vec<SqsMessage>) -> Vec<Vec<SqsMessage>> {
+    let mut groups: Vec<(Option<String>, Vec<SqsMessage>)> = Vec::new();
+    for message in messages {
+        let group = message.attributes.get("MessageGroupId").cloned();
+        match groups.iter_mut().find(|(g, _)| g.is_some() && *g == group) {
+            Some((_, members)) => members.push(message),
+            None => groups.push((group, vec![message])),
         }
     }
-    response
+    groups.into_iter().map(|(_, members)| members).collect()
 }
 
 /// Projects every message's event and stores the whole batch's records in
@@ -82,4 +119,100 @@ pub fn domain_event(message: &SqsMessage) -> anyhow::Result<DomainEvent> {
         &envelope.detail_type,
         envelope.detail,
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn message(id: &str, group: Option<&str>) -> SqsMessage {
+        let mut message = SqsMessage::default();
+        message.message_id = Some(id.to_owned());
+        message.body = Some(id.to_owned());
+        if let Some(group) = group {
+            message
+                .attributes
+                .insert("MessageGroupId".into(), group.into());
+        }
+        message
+    }
+
+    fn event(messages: Vec<SqsMessage>) -> SqsEvent {
+        let mut event = SqsEvent::default();
+        event.records = messages;
+        event
+    }
+
+    fn failures(response: &SqsBatchResponse) -> Vec<&str> {
+        response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn only_failed_standard_messages_are_reported() {
+        let batch = event(vec![
+            message("a", None),
+            message("b", None),
+            message("c", None),
+        ]);
+        let response = for_each_message(batch, |m| async move {
+            if m.body.as_deref() == Some("b") {
+                Err(anyhow::anyhow!("boom"))
+            } else {
+                Ok(())
+            }
+        })
+        .await;
+        assert_eq!(failures(&response), ["b"]);
+        let all_good =
+            for_each_message(event(vec![message("a", None)]), |_| async { Ok(()) }).await;
+        assert!(all_good.batch_item_failures.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_fifo_group_stops_at_its_first_failure() {
+        let ran = Mutex::new(Vec::new());
+        let batch = event(vec![
+            message("a1", Some("A")),
+            message("b1", Some("B")),
+            message("a2", Some("A")),
+            message("a3", Some("A")),
+            message("b2", Some("B")),
+        ]);
+        let response = for_each_message(batch, |m| {
+            let id = m.message_id.unwrap();
+            ran.lock().unwrap().push(id.clone());
+            async move {
+                if id == "a2" {
+                    Err(anyhow::anyhow!("boom"))
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .await;
+        assert_eq!(failures(&response), ["a2", "a3"]);
+        let ran = ran.into_inner().unwrap();
+        assert!(!ran.contains(&"a3".to_owned()), "a3 waits for a2: {ran:?}");
+        assert!(ran.contains(&"b2".to_owned()), "group B carries on");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn independent_messages_run_concurrently() {
+        let started = tokio::time::Instant::now();
+        let batch = event((0..10).map(|i| message(&i.to_string(), None)).collect());
+        let response = for_each_message(batch, |_| async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            Ok(())
+        })
+        .await;
+        assert!(response.batch_item_failures.is_empty());
+        assert_eq!(started.elapsed(), Duration::from_secs(1));
+    }
 }

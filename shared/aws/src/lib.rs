@@ -10,8 +10,6 @@
 //! - [`workflow`] (Step Functions), [`events`] (EventBridge), [`queue`]
 //!   (SQS FIFO), [`notifier`] (SES v2 + Cognito), [`ledger`] (RDS Data API),
 //!   [`stripe`] (the payment gateway), [`secrets`] (Secrets Manager);
-//! - [`sqs_batch`]: partial batch responses for SQS-triggered Lambdas (needs
-//!   only `aws_lambda_events`);
 //! - [`bootstrap`]: creates every table, bus, queue and the state machine on
 //!   a fresh emulator.
 
@@ -24,7 +22,6 @@ pub mod notifier;
 pub mod queue;
 mod retry;
 pub mod secrets;
-pub mod sqs_batch;
 pub mod stripe;
 pub mod workflow;
 
