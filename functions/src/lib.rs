@@ -9,13 +9,15 @@
 //! - [`catalogue`]: every function and its trigger;
 //! - [`api`]: what HTTP handlers share (caller, parsing, problem+json);
 //! - [`metrics`]: CloudWatch embedded metrics;
-//! - [`settings`]: what a function reads from its environment.
+//! - [`settings`]: what a function reads from its environment;
+//! - [`runtime`]: the Lambda runtime loop every binary hands its handler to.
 
 pub mod api;
 pub mod catalogue;
 pub mod events;
 pub mod http;
 pub mod metrics;
+pub mod runtime;
 pub mod settings;
 pub mod tasks;
 

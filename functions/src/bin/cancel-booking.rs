@@ -9,7 +9,7 @@ use berth_aws::dynamo::DynamoBookings;
 use berth_aws::stripe::StripeGateway;
 use berth_domain::ports::SystemClock;
 use berth_functions::http::cancel_booking::{Deps, handle};
-use lambda_http::{Error, run, service_fn};
+use lambda_http::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -17,11 +17,15 @@ async fn main() -> Result<(), Error> {
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
     let gateway = Arc::new(StripeGateway::from_env(&config).await?);
-    let deps = Deps {
+    let deps = Arc::new(Deps {
         bookings: bookings.clone(),
         changes: bookings.clone(),
         gateway,
         clock: Arc::new(SystemClock),
-    };
-    run(service_fn(|event| handle(&deps, event))).await
+    });
+    berth_functions::runtime::http(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

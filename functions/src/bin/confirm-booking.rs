@@ -8,17 +8,21 @@ use berth_aws::AwsConfig;
 use berth_aws::dynamo::DynamoBookings;
 use berth_domain::ports::SystemClock;
 use berth_functions::tasks::confirm_booking::{Deps, handle};
-use lambda_runtime::{Error, run, service_fn};
+use lambda_runtime::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let deps = Deps {
+    let deps = Arc::new(Deps {
         bookings: bookings.clone(),
         changes: bookings.clone(),
         clock: Arc::new(SystemClock),
-    };
-    run(service_fn(|event| handle(&deps, event))).await
+    });
+    berth_functions::runtime::function(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

@@ -10,7 +10,7 @@ use berth_aws::dynamo::DynamoProperties;
 use berth_aws::workflow::StepFunctionsWorkflow;
 use berth_domain::ports::SystemClock;
 use berth_functions::http::create_booking::{Deps, handle};
-use lambda_http::{Error, run, service_fn};
+use lambda_http::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -19,12 +19,16 @@ async fn main() -> Result<(), Error> {
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
     let properties = Arc::new(DynamoProperties::from_env(&config)?);
     let workflow = Arc::new(StepFunctionsWorkflow::from_env(&config)?);
-    let deps = Deps {
+    let deps = Arc::new(Deps {
         properties,
         requests: bookings,
         workflow,
         clock: Arc::new(SystemClock),
         times: berth_functions::settings::request_times()?,
-    };
-    run(service_fn(|event| handle(&deps, event))).await
+    });
+    berth_functions::runtime::http(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

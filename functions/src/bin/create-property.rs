@@ -8,16 +8,20 @@ use berth_aws::AwsConfig;
 use berth_aws::dynamo::DynamoProperties;
 use berth_domain::ports::SystemClock;
 use berth_functions::http::create_property::{Deps, handle};
-use lambda_http::{Error, run, service_fn};
+use lambda_http::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
     let config = AwsConfig::load().await;
     let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let deps = Deps {
+    let deps = Arc::new(Deps {
         properties,
         clock: Arc::new(SystemClock),
-    };
-    run(service_fn(|event| handle(&deps, event))).await
+    });
+    berth_functions::runtime::http(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

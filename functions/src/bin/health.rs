@@ -1,10 +1,10 @@
 //! Lambda entry point: `GET /health`.
 
 use berth_functions::http::health::handle;
-use lambda_http::{Error, run, service_fn};
+use lambda_http::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
-    run(service_fn(handle)).await
+    berth_functions::runtime::http(handle).await
 }

@@ -8,7 +8,7 @@ use berth_aws::AwsConfig;
 use berth_aws::dynamo::DynamoProperties;
 use berth_aws::dynamo::DynamoUsers;
 use berth_functions::events::learn_signals::{Deps, handle};
-use lambda_runtime::{Error, run, service_fn};
+use lambda_runtime::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -16,9 +16,13 @@ async fn main() -> Result<(), Error> {
     let config = AwsConfig::load().await;
     let properties = Arc::new(DynamoProperties::from_env(&config)?);
     let users = Arc::new(DynamoUsers::from_env(&config)?);
-    let deps = Deps {
+    let deps = Arc::new(Deps {
         properties,
         signals: users,
-    };
-    run(service_fn(|event| handle(&deps, event))).await
+    });
+    berth_functions::runtime::function(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

@@ -7,13 +7,17 @@ use std::sync::Arc;
 use berth_aws::AwsConfig;
 use berth_aws::dynamo::DynamoBookings;
 use berth_functions::http::list_bookings::{Deps, handle};
-use lambda_http::{Error, run, service_fn};
+use lambda_http::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let deps = Deps { bookings };
-    run(service_fn(|event| handle(&deps, event))).await
+    let deps = Arc::new(Deps { bookings });
+    berth_functions::runtime::http(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

@@ -8,7 +8,7 @@ use berth_aws::AwsConfig;
 use berth_aws::dynamo::DynamoBookings;
 use berth_aws::dynamo::DynamoProperties;
 use berth_functions::tasks::quote_stay::{Deps, handle};
-use lambda_runtime::{Error, run, service_fn};
+use lambda_runtime::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -16,9 +16,13 @@ async fn main() -> Result<(), Error> {
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
     let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let deps = Deps {
+    let deps = Arc::new(Deps {
         bookings,
         properties,
-    };
-    run(service_fn(|event| handle(&deps, event))).await
+    });
+    berth_functions::runtime::function(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

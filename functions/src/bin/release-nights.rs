@@ -7,16 +7,20 @@ use std::sync::Arc;
 use berth_aws::AwsConfig;
 use berth_aws::dynamo::DynamoBookings;
 use berth_functions::tasks::release_nights::{Deps, handle};
-use lambda_runtime::{Error, run, service_fn};
+use lambda_runtime::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let deps = Deps {
+    let deps = Arc::new(Deps {
         bookings: bookings.clone(),
         changes: bookings.clone(),
-    };
-    run(service_fn(|event| handle(&deps, event))).await
+    });
+    berth_functions::runtime::function(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

@@ -7,13 +7,17 @@ use std::sync::Arc;
 use berth_aws::AwsConfig;
 use berth_aws::notifier::EmailNotifier;
 use berth_functions::events::send_notifications::{Deps, handle};
-use lambda_runtime::{Error, run, service_fn};
+use lambda_runtime::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
     let config = AwsConfig::load().await;
     let notifier = Arc::new(EmailNotifier::from_env(&config)?);
-    let deps = Deps { notifier };
-    run(service_fn(|event| handle(&deps, event))).await
+    let deps = Arc::new(Deps { notifier });
+    berth_functions::runtime::function(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

@@ -9,7 +9,7 @@ use berth_aws::dynamo::DynamoCalendar;
 use berth_aws::dynamo::DynamoProperties;
 use berth_domain::ports::SystemClock;
 use berth_functions::http::set_calendar::{Deps, handle};
-use lambda_http::{Error, run, service_fn};
+use lambda_http::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -17,11 +17,15 @@ async fn main() -> Result<(), Error> {
     let config = AwsConfig::load().await;
     let calendar = Arc::new(DynamoCalendar::from_env(&config)?);
     let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let deps = Deps {
+    let deps = Arc::new(Deps {
         properties,
         nights: calendar.clone(),
         calendar: calendar.clone(),
         clock: Arc::new(SystemClock),
-    };
-    run(service_fn(|event| handle(&deps, event))).await
+    });
+    berth_functions::runtime::http(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }

@@ -9,7 +9,7 @@ use berth_aws::dynamo::DynamoBookings;
 use berth_aws::stripe::StripeGateway;
 use berth_domain::ports::SystemClock;
 use berth_functions::events::sweep_holds::{Deps, handle};
-use lambda_runtime::{Error, run, service_fn};
+use lambda_runtime::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -17,12 +17,16 @@ async fn main() -> Result<(), Error> {
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
     let gateway = Arc::new(StripeGateway::from_env(&config).await?);
-    let deps = Deps {
+    let deps = Arc::new(Deps {
         abandoned: bookings.clone(),
         bookings: bookings.clone(),
         changes: bookings.clone(),
         gateway,
         clock: Arc::new(SystemClock),
-    };
-    run(service_fn(|event| handle(&deps, event))).await
+    });
+    berth_functions::runtime::function(move |event| {
+        let deps = deps.clone();
+        async move { handle(&deps, event).await }
+    })
+    .await
 }
