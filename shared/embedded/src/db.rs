@@ -20,6 +20,12 @@ use crate::schema;
 const MAX_BATCH: usize = 512;
 /// Changes waiting for the writer before callers are made to wait.
 const QUEUE_DEPTH: usize = 8192;
+/// WAL pages (4 KiB each) after which a commit copies the WAL back into the
+/// database file.
+const CHECKPOINT_PAGES: i64 = 4096;
+/// A WAL file that grew past this (a long read held a checkpoint back) is
+/// cut back to it once the WAL starts over.
+const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
 
 /// A change run on the writer thread inside the batch's transaction.
 trait Job: Send {
@@ -94,20 +100,19 @@ impl Db {
             readers: Mutex::new(Vec::new()),
             commits: watch::Sender::new(0),
         });
-        // The writer never stops to checkpoint; a thread of its own copies
-        // the WAL back into the database meanwhile.
-        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
-        let checkpointer = connect(&inner.path)?;
+        // The writer checkpoints itself, right after a commit that leaves the
+        // WAL over CHECKPOINT_PAGES: no other writer is running then, so the
+        // copy completes and the next transaction starts the WAL file over.
+        // (A checkpointer on a thread of its own never caught up under a
+        // steady load: the WAL grew without bound, and each commit paid for
+        // new file blocks.)
+        writer.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)?;
+        writer.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
         let weak = Arc::downgrade(&inner);
         thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || write_loop(writer, queue, weak))
             .context("starting the SQLite writer")?;
-        let weak = Arc::downgrade(&inner);
-        thread::Builder::new()
-            .name("sqlite-checkpoint".into())
-            .spawn(move || checkpoint_loop(checkpointer, weak))
-            .context("starting the SQLite checkpointer")?;
         Ok(Self { inner })
     }
 
@@ -193,7 +198,6 @@ fn connect(path: &Path) -> anyhow::Result<Connection> {
          PRAGMA busy_timeout = 5000;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -32768;
          PRAGMA mmap_size = 268435456;",
     )
     .context("configuring SQLite")?;
@@ -221,19 +225,6 @@ fn write_loop(conn: Connection, queue: Receiver<Box<dyn Job>>, db: std::sync::We
         match db.upgrade() {
             Some(inner) => inner.commits.send_modify(|n| *n += 1),
             None => break,
-        }
-    }
-}
-
-/// How often the WAL is copied back into the database file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-fn checkpoint_loop(conn: Connection, db: std::sync::Weak<Inner>) {
-    while db.strong_count() > 0 {
-        thread::sleep(CHECKPOINT_EVERY);
-        // PASSIVE: copies what it can without blocking the writer or readers.
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(error = %e, "WAL checkpoint failed");
         }
     }
 }
