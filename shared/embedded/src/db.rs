@@ -22,7 +22,7 @@ const MAX_BATCH: usize = 512;
 const QUEUE_DEPTH: usize = 8192;
 /// WAL pages (4 KiB each) after which a commit copies the WAL back into the
 /// database file.
-const CHECKPOINT_PAGES: i64 = 4096;
+const CHECKPOINT_PAGES: i64 = 1000;
 /// A WAL file that grew past this (a long read held a checkpoint back) is
 /// cut back to it once the WAL starts over.
 const WAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
