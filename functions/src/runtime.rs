@@ -20,13 +20,19 @@ type HttpHandler = Arc<dyn Fn(Request) -> HttpFuture + Send + Sync>;
 type JsonFuture = Pin<Box<dyn Future<Output = Result<Value, Diagnostic>> + Send>>;
 type JsonHandler = Arc<dyn Fn(LambdaEvent<Value>) -> JsonFuture + Send + Sync>;
 
-/// Serves an API Gateway (HTTP API, payload 2.0) function until Lambda stops it.
-pub async fn http<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+/// Serves an API Gateway (HTTP API, payload 2.0) function until Lambda
+/// stops it; each request is handed to `handler` with the function's `deps`.
+pub async fn http<D, F, Fut>(deps: D, handler: F) -> Result<(), lambda_http::Error>
 where
-    F: Fn(Request) -> Fut + Send + Sync + 'static,
+    D: Send + Sync + 'static,
+    F: Fn(Arc<D>, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Response<Body>, lambda_http::Error>> + Send + 'static,
 {
-    serve_http(Arc::new(move |request| Box::pin(handler(request)))).await
+    let deps = Arc::new(deps);
+    serve_http(Arc::new(move |request| {
+        Box::pin(handler(deps.clone(), request))
+    }))
+    .await
 }
 
 async fn serve_http(handler: HttpHandler) -> Result<(), lambda_http::Error> {
@@ -37,24 +43,25 @@ async fn serve_http(handler: HttpHandler) -> Result<(), lambda_http::Error> {
 /// stream batch, a schedule) until Lambda stops it. Its error becomes the
 /// invocation's `errorType` and `errorMessage`, which the state machine's
 /// Retry and Catch match on.
-pub async fn function<T, R, E, F, Fut>(handler: F) -> Result<(), lambda_runtime::Error>
+pub async fn function<D, T, R, E, F, Fut>(deps: D, handler: F) -> Result<(), lambda_runtime::Error>
 where
+    D: Send + Sync + 'static,
     T: DeserializeOwned + Send + 'static,
     R: Serialize + 'static,
     E: Into<Diagnostic> + 'static,
-    F: Fn(LambdaEvent<T>) -> Fut + Send + Sync + 'static,
+    F: Fn(Arc<D>, LambdaEvent<T>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<R, E>> + Send + 'static,
 {
-    let handler = Arc::new(handler);
+    let (deps, handler) = (Arc::new(deps), Arc::new(handler));
     serve_json(Arc::new(move |event: LambdaEvent<Value>| {
-        let handler = handler.clone();
+        let (deps, handler) = (deps.clone(), handler.clone());
         Box::pin(async move {
             let LambdaEvent { payload, context } = event;
             let payload: T = serde_json::from_value(payload).map_err(|e| Diagnostic {
                 error_type: "Runtime.DeserializationError".to_owned(),
                 error_message: format!("the event is not what this function takes: {e}"),
             })?;
-            let output = handler(LambdaEvent::new(payload, context))
+            let output = handler(deps, LambdaEvent::new(payload, context))
                 .await
                 .map_err(Into::into)?;
             serde_json::to_value(output).map_err(|e| Diagnostic {

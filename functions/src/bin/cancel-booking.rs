@@ -17,15 +17,15 @@ async fn main() -> Result<(), Error> {
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
     let gateway = Arc::new(StripeGateway::from_env(&config).await?);
-    let deps = Arc::new(Deps {
+    let deps = Deps {
         bookings: bookings.clone(),
         changes: bookings.clone(),
         gateway,
         clock: Arc::new(SystemClock),
-    });
-    berth_functions::runtime::http(move |event| {
-        let deps = deps.clone();
-        async move { handle(&deps, event).await }
-    })
+    };
+    berth_functions::runtime::http(
+        deps,
+        |deps, request| async move { handle(&deps, request).await },
+    )
     .await
 }

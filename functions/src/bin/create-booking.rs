@@ -19,16 +19,16 @@ async fn main() -> Result<(), Error> {
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
     let properties = Arc::new(DynamoProperties::from_env(&config)?);
     let workflow = Arc::new(StepFunctionsWorkflow::from_env(&config)?);
-    let deps = Arc::new(Deps {
+    let deps = Deps {
         properties,
         requests: bookings,
         workflow,
         clock: Arc::new(SystemClock),
         times: berth_functions::settings::request_times()?,
-    });
-    berth_functions::runtime::http(move |event| {
-        let deps = deps.clone();
-        async move { handle(&deps, event).await }
-    })
+    };
+    berth_functions::runtime::http(
+        deps,
+        |deps, request| async move { handle(&deps, request).await },
+    )
     .await
 }

@@ -15,13 +15,13 @@ async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
     let config = AwsConfig::load().await;
     let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let deps = Arc::new(Deps {
+    let deps = Deps {
         properties,
         clock: Arc::new(SystemClock),
-    });
-    berth_functions::runtime::http(move |event| {
-        let deps = deps.clone();
-        async move { handle(&deps, event).await }
-    })
+    };
+    berth_functions::runtime::http(
+        deps,
+        |deps, request| async move { handle(&deps, request).await },
+    )
     .await
 }

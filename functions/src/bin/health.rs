@@ -6,5 +6,5 @@ use lambda_http::Error;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
-    berth_functions::runtime::http(handle).await
+    berth_functions::runtime::http((), |_, request| handle(request)).await
 }

@@ -16,13 +16,13 @@ async fn main() -> Result<(), Error> {
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
     let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let deps = Arc::new(Deps {
+    let deps = Deps {
         bookings,
         properties,
-    });
-    berth_functions::runtime::function(move |event| {
-        let deps = deps.clone();
-        async move { handle(&deps, event).await }
-    })
+    };
+    berth_functions::runtime::function(
+        deps,
+        |deps, event| async move { handle(&deps, event).await },
+    )
     .await
 }

@@ -14,10 +14,10 @@ async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
     let config = AwsConfig::load().await;
     let ledger = Arc::new(RdsDataLedger::from_env(&config)?);
-    let deps = Arc::new(Deps { ledger });
-    berth_functions::runtime::function(move |event| {
-        let deps = deps.clone();
-        async move { handle(&deps, event).await }
-    })
+    let deps = Deps { ledger };
+    berth_functions::runtime::function(
+        deps,
+        |deps, event| async move { handle(&deps, event).await },
+    )
     .await
 }

@@ -14,13 +14,13 @@ async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let deps = Arc::new(Deps {
+    let deps = Deps {
         bookings: bookings.clone(),
         changes: bookings.clone(),
-    });
-    berth_functions::runtime::function(move |event| {
-        let deps = deps.clone();
-        async move { handle(&deps, event).await }
-    })
+    };
+    berth_functions::runtime::function(
+        deps,
+        |deps, event| async move { handle(&deps, event).await },
+    )
     .await
 }

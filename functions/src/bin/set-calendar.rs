@@ -17,15 +17,15 @@ async fn main() -> Result<(), Error> {
     let config = AwsConfig::load().await;
     let calendar = Arc::new(DynamoCalendar::from_env(&config)?);
     let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let deps = Arc::new(Deps {
+    let deps = Deps {
         properties,
         nights: calendar.clone(),
         calendar: calendar.clone(),
         clock: Arc::new(SystemClock),
-    });
-    berth_functions::runtime::http(move |event| {
-        let deps = deps.clone();
-        async move { handle(&deps, event).await }
-    })
+    };
+    berth_functions::runtime::http(
+        deps,
+        |deps, request| async move { handle(&deps, request).await },
+    )
     .await
 }

@@ -17,16 +17,16 @@ async fn main() -> Result<(), Error> {
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
     let gateway = Arc::new(StripeGateway::from_env(&config).await?);
-    let deps = Arc::new(Deps {
+    let deps = Deps {
         abandoned: bookings.clone(),
         bookings: bookings.clone(),
         changes: bookings.clone(),
         gateway,
         clock: Arc::new(SystemClock),
-    });
-    berth_functions::runtime::function(move |event| {
-        let deps = deps.clone();
-        async move { handle(&deps, event).await }
-    })
+    };
+    berth_functions::runtime::function(
+        deps,
+        |deps, event| async move { handle(&deps, event).await },
+    )
     .await
 }
