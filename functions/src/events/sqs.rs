@@ -10,7 +10,7 @@ use berth_domain::events::DomainEvent;
 use futures::StreamExt;
 
 /// How many groups (or standard messages) run at once.
-pub const CONCURRENCY: usize = 16;
+const CONCURRENCY: usize = 16;
 
 /// Runs `handler` on every message of `event`; answers the failed ones.
 ///
