@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use berth_domain::channels::FeedEvent;
 use berth_domain::dates::{Date, DateRange};
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta, TimeZone};
 use icalendar::{CalendarDateTime, Component, DatePerhapsTime, Event, EventLike, EventStatus};
@@ -23,14 +24,6 @@ use crate::EXPORT_UID_SUFFIX;
 /// Occurrences of one recurring event read at most; a rule that yields more
 /// inside the window is reported rather than cut short silently.
 pub const MAX_OCCURRENCES: u16 = 1000;
-
-/// One event of a feed, as the nights of `window` it makes unavailable.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedEvent {
-    pub uid: String,
-    /// In order, without repeats; never empty.
-    pub nights: Vec<Date>,
-}
 
 /// Why a feed was not imported. The caller keeps what it had.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,7 +42,8 @@ pub enum FeedError {
     BadEvent { uid: String, reason: String },
 }
 
-/// The events of `text` that make nights of `window` unavailable. Cancelled
+/// The events of `text` with the nights of `window` each closes (in order,
+/// without repeats, never none). Cancelled
 /// events, and events whose UID Berth itself exported, are left out.
 pub fn read_feed(text: &str, window: DateRange) -> Result<Vec<FeedEvent>, FeedError> {
     check_framing(text)?;
