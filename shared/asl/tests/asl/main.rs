@@ -1,6 +1,8 @@
 //! Behaviour of the States Language executor, one module per concern.
 
+mod callbacks;
 mod choice;
+mod conformance;
 mod dataflow;
 mod durability;
 mod loading;
