@@ -142,9 +142,9 @@ impl TaskCallbacks for LocalWorkflow {
 
 impl LocalWorkflow {
     fn running(&self) -> Result<&Arc<Executor>, CallbackError> {
-        self.executor
-            .get()
-            .ok_or_else(|| CallbackError::Unexpected(anyhow::anyhow!("the workflow executor is not running yet")))
+        self.executor.get().ok_or_else(|| {
+            CallbackError::Unexpected(anyhow::anyhow!("the workflow executor is not running yet"))
+        })
     }
 }
 

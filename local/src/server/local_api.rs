@@ -114,7 +114,10 @@ async fn task_success(State(app): State<Arc<App>>, bytes: axum::body::Bytes) -> 
     let Some(output) = callback.output.as_deref() else {
         return bad_request("output: required, the task's result as JSON text");
     };
-    let sent = app.platform.executor.send_task_success(&callback.task_token, output);
+    let sent = app
+        .platform
+        .executor
+        .send_task_success(&callback.task_token, output);
     callback_answer(sent)
 }
 
@@ -136,15 +139,19 @@ async fn task_heartbeat(State(app): State<Arc<App>>, bytes: axum::body::Bytes) -
         Ok(callback) => callback,
         Err(response) => return *response,
     };
-    callback_answer(app.platform.executor.send_task_heartbeat(&callback.task_token))
+    callback_answer(
+        app.platform
+            .executor
+            .send_task_heartbeat(&callback.task_token),
+    )
 }
 
 fn callback_answer(sent: Result<(), CallbackError>) -> Response {
     match sent {
         Ok(()) => Json(json!({})).into_response(),
-        Err(CallbackError::TaskDoesNotExist(_)) => {
-            problem(Problem::not_found("taskToken: no task is waiting for this token"))
-        }
+        Err(CallbackError::TaskDoesNotExist(_)) => problem(Problem::not_found(
+            "taskToken: no task is waiting for this token",
+        )),
         Err(CallbackError::InvalidOutput(reason)) => bad_request(format!("output: {reason}")),
     }
 }

@@ -84,9 +84,7 @@ fn shaped(event: &HistoryEvent, types: &HashMap<String, String>) -> Option<Value
             "taskFailedEventDetails",
             json!({ "error": error, "cause": cause }),
         ),
-        EventDetail::ParallelStarted { .. } => {
-            ("ParallelStateStarted".to_owned(), "", Value::Null)
-        }
+        EventDetail::ParallelStarted { .. } => ("ParallelStateStarted".to_owned(), "", Value::Null),
         EventDetail::MapStarted { items } => (
             "MapStateStarted".to_owned(),
             "mapStateStartedEventDetails",

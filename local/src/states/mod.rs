@@ -19,8 +19,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use berth_asl::{
-    ExecutionStatus, Executor, InMemoryJournal, StartOutcome, StateMachine, TaskInvoker,
-    TokioTimer,
+    ExecutionStatus, Executor, InMemoryJournal, StartOutcome, StateMachine, TaskInvoker, TokioTimer,
 };
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -170,7 +169,8 @@ fn load(
         .and_then(|stem| stem.to_str())
         .map(|stem| stem.trim_end_matches(".asl").to_owned())
         .unwrap_or_else(|| "local".to_owned());
-    let resolves = |resource: &str| mocks.contains_key(resource) || tasks::function_of(resource).is_some();
+    let resolves =
+        |resource: &str| mocks.contains_key(resource) || tasks::function_of(resource).is_some();
     Ok(StateMachine::load(&name, &text, &substitutions, &resolves))
 }
 
@@ -195,7 +195,9 @@ fn needs_functions(machine: &StateMachine, mocks: &HashMap<String, Mock>) -> boo
         .resources()
         .iter()
         .any(|resource| !mocks.contains_key(*resource) && tasks::function_of(resource).is_some())
-        || machine.resources().contains(&"arn:aws:states:::lambda:invoke")
+        || machine
+            .resources()
+            .contains(&"arn:aws:states:::lambda:invoke")
 }
 
 fn read_input(input: Option<&str>) -> anyhow::Result<Value> {

@@ -52,11 +52,28 @@ fn flow() -> Value {
 fn runs_a_definition_with_mocked_resources() {
     let dir = tempfile::tempdir().unwrap();
     let definition = write(dir.path(), "flow.asl.json", &flow());
-    let input = write(dir.path(), "input.json", &json!({ "booking": "b-1", "nights": ["a", "b"] }));
-    let approve = write(dir.path(), "approve.json", &json!({ "result": { "approved": true } }));
+    let input = write(
+        dir.path(),
+        "input.json",
+        &json!({ "booking": "b-1", "nights": ["a", "b"] }),
+    );
+    let approve = write(
+        dir.path(),
+        "approve.json",
+        &json!({ "result": { "approved": true } }),
+    );
     let mock = format!("{APPROVE}={approve}");
     let output = berth(
-        &["states", "run", &definition, "--input", &input, "--mock", &mock, "--history"],
+        &[
+            "states",
+            "run",
+            &definition,
+            "--input",
+            &input,
+            "--mock",
+            &mock,
+            "--history",
+        ],
         dir.path(),
     );
     let answer = answer(&output);
@@ -78,7 +95,18 @@ fn runs_a_definition_with_mocked_resources() {
         &json!({ "errorOutput": { "error": "Declined", "cause": "host said no" } }),
     );
     let mock = format!("{APPROVE}={declined}");
-    let output = berth(&["states", "run", &definition, "--input", &input, "--mock", &mock], dir.path());
+    let output = berth(
+        &[
+            "states",
+            "run",
+            &definition,
+            "--input",
+            &input,
+            "--mock",
+            &mock,
+        ],
+        dir.path(),
+    );
     assert_eq!(
         answer(&output),
         json!({ "status": "FAILED", "error": "Declined", "cause": "host said no" })
@@ -105,10 +133,20 @@ fn refuses_definitions_with_the_path_and_the_reason() {
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("$.QueryLanguage") && stderr.contains("JSONata"), "{stderr}");
+    assert!(
+        stderr.contains("$.QueryLanguage") && stderr.contains("JSONata"),
+        "{stderr}"
+    );
 
-    let valid = write(dir.path(), "ok.asl.json", &json!({ "StartAt": "A", "States": { "A": { "Type": "Succeed" } } }));
-    assert_eq!(answer(&berth(&["states", "validate", &valid], dir.path())), json!({ "valid": true }));
+    let valid = write(
+        dir.path(),
+        "ok.asl.json",
+        &json!({ "StartAt": "A", "States": { "A": { "Type": "Succeed" } } }),
+    );
+    assert_eq!(
+        answer(&berth(&["states", "validate", &valid], dir.path())),
+        json!({ "valid": true })
+    );
 }
 
 #[test]

@@ -148,7 +148,9 @@ fn task(
     let retry = retriers(fields.take("Retry"), &fields.at("Retry"))?;
     let catch = catchers(fields.take("Catch"), &fields.at("Catch"), names)?;
     let timeout = timeout_seconds(fields)?;
-    let heartbeat = fields.integer("HeartbeatSeconds", 1)?.map(Duration::from_secs);
+    let heartbeat = fields
+        .integer("HeartbeatSeconds", 1)?
+        .map(Duration::from_secs);
     if let (Some(heartbeat), Some(timeout)) = (heartbeat, timeout)
         && heartbeat >= timeout
     {
@@ -187,7 +189,9 @@ fn integration(
     let at = fields.at("Resource");
     let refuse = |problem: &str| Err(invalid(&at, problem));
     if base.ends_with(".sync") || base.contains(".sync:") {
-        return refuse("the .sync integration pattern (run a job and wait for it) is not supported");
+        return refuse(
+            "the .sync integration pattern (run a job and wait for it) is not supported",
+        );
     }
     let parameters = fields.peek("Parameters");
     if wait_for_token && !parameters.is_some_and(|p| p.to_string().contains("$$.Task.Token")) {
@@ -208,7 +212,10 @@ fn integration(
         };
     }
     if !resolver(base) {
-        return Err(LoadError::new(at, LoadProblem::UnmappedResource(base.to_owned())));
+        return Err(LoadError::new(
+            at,
+            LoadProblem::UnmappedResource(base.to_owned()),
+        ));
     }
     Ok(super::Integration::Direct)
 }

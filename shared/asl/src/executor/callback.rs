@@ -70,7 +70,12 @@ impl Executor {
     }
 
     /// SendTaskFailure: the waiting Task fails with `error` and `cause`.
-    pub fn send_task_failure(&self, token: &str, error: &str, cause: &str) -> Result<(), CallbackError> {
+    pub fn send_task_failure(
+        &self,
+        token: &str,
+        error: &str,
+        cause: &str,
+    ) -> Result<(), CallbackError> {
         self.shared
             .tokens
             .send(token, Callback::Failure(TaskFailure::new(error, cause)))

@@ -272,10 +272,13 @@ impl Executor {
             return Ok((Arc::default(), 0));
         };
         let recorded = record.history.len();
-        let input = record.history.into_iter().find_map(|event| match event.detail {
-            EventDetail::ExecutionStarted { input } => Some(input),
-            _ => None,
-        });
+        let input = record
+            .history
+            .into_iter()
+            .find_map(|event| match event.detail {
+                EventDetail::ExecutionStarted { input } => Some(input),
+                _ => None,
+            });
         Ok((input.unwrap_or_default(), recorded))
     }
 

@@ -294,7 +294,9 @@ fn finish(
 /// The function and payload of an `arn:aws:states:::lambda:invoke` Task.
 fn lambda_request(parameters: Value) -> Result<(String, Value), StateError> {
     let Value::Object(mut parameters) = parameters else {
-        return Err(StateError::runtime("lambda:invoke needs Parameters with FunctionName"));
+        return Err(StateError::runtime(
+            "lambda:invoke needs Parameters with FunctionName",
+        ));
     };
     let function = match parameters.remove("FunctionName") {
         Some(Value::String(function)) => function,

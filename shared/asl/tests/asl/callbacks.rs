@@ -21,7 +21,10 @@ async fn lambda_invoke_wraps_the_answer_under_payload() {
         "ResultSelector": { "answer.$": "$.Payload", "status.$": "$.StatusCode" },
         "End": true } } });
     let tasks = Tasks::new()
-        .on(FUNCTION, Behaviour::Reply(Box::new(|input, _| Ok(json!({ "got": input })))))
+        .on(
+            FUNCTION,
+            Behaviour::Reply(Box::new(|input, _| Ok(json!({ "got": input })))),
+        )
         .shared();
     let record = run(definition, tasks.clone(), json!({ "id": "b-1" })).await;
     assert_eq!(tasks.calls(FUNCTION)[0].input, json!({ "booking": "b-1" }));
@@ -65,12 +68,19 @@ fn approval(heartbeat: Option<u64>) -> Value {
 #[tokio::test(start_paused = true)]
 async fn send_task_success_ends_the_wait() {
     let tasks = Tasks::new().shared();
-    let executor = executor(machine(approval(None)), tasks.clone(), Arc::new(InMemoryJournal::new()));
+    let executor = executor(
+        machine(approval(None)),
+        tasks.clone(),
+        Arc::new(InMemoryJournal::new()),
+    );
     let StartOutcome::Started(handle) = executor.start(EXECUTION, json!({})).await.unwrap() else {
         panic!("not started");
     };
     tasks.called(FUNCTION, 1).await;
-    let token = tasks.calls(FUNCTION)[0].input["token"].as_str().unwrap().to_owned();
+    let token = tasks.calls(FUNCTION)[0].input["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         executor.send_task_success("no-such-token", "{}"),
         Err(CallbackError::TaskDoesNotExist("no-such-token".into()))
@@ -80,7 +90,9 @@ async fn send_task_success_ends_the_wait() {
         Err(CallbackError::InvalidOutput(_))
     ));
     executor.send_task_heartbeat(&token).unwrap();
-    executor.send_task_success(&token, r#"{"approved": true}"#).unwrap();
+    executor
+        .send_task_success(&token, r#"{"approved": true}"#)
+        .unwrap();
     assert_eq!(handle.finished().await.unwrap(), ExecutionStatus::Succeeded);
     let record = executor.describe(EXECUTION).await.unwrap().unwrap();
     assert_eq!(record.output(), Some(&json!({ "approved": true })));
@@ -91,16 +103,28 @@ async fn send_task_success_ends_the_wait() {
 #[tokio::test(start_paused = true)]
 async fn send_task_failure_fails_the_task() {
     let tasks = Tasks::new().shared();
-    let executor = executor(machine(approval(None)), tasks.clone(), Arc::new(InMemoryJournal::new()));
+    let executor = executor(
+        machine(approval(None)),
+        tasks.clone(),
+        Arc::new(InMemoryJournal::new()),
+    );
     let StartOutcome::Started(handle) = executor.start(EXECUTION, json!({})).await.unwrap() else {
         panic!("not started");
     };
     tasks.called(FUNCTION, 1).await;
-    let token = tasks.calls(FUNCTION)[0].input["token"].as_str().unwrap().to_owned();
-    executor.send_task_failure(&token, "Declined", "the host said no").unwrap();
+    let token = tasks.calls(FUNCTION)[0].input["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    executor
+        .send_task_failure(&token, "Declined", "the host said no")
+        .unwrap();
     assert_eq!(handle.finished().await.unwrap(), ExecutionStatus::Failed);
     let record = executor.describe(EXECUTION).await.unwrap().unwrap();
-    assert_eq!(record.failure(), Some((Some("Declined"), Some("the host said no"))));
+    assert_eq!(
+        record.failure(),
+        Some((Some("Declined"), Some("the host said no")))
+    );
 }
 
 /// Without a heartbeat within HeartbeatSeconds the Task fails with
@@ -108,12 +132,19 @@ async fn send_task_failure_fails_the_task() {
 #[tokio::test(start_paused = true)]
 async fn heartbeats_must_come_within_heartbeat_seconds() {
     let tasks = Tasks::new().shared();
-    let executor = executor(machine(approval(Some(60))), tasks.clone(), Arc::new(InMemoryJournal::new()));
+    let executor = executor(
+        machine(approval(Some(60))),
+        tasks.clone(),
+        Arc::new(InMemoryJournal::new()),
+    );
     let StartOutcome::Started(handle) = executor.start(EXECUTION, json!({})).await.unwrap() else {
         panic!("not started");
     };
     tasks.called(FUNCTION, 1).await;
-    let token = tasks.calls(FUNCTION)[0].input["token"].as_str().unwrap().to_owned();
+    let token = tasks.calls(FUNCTION)[0].input["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for _ in 0..3 {
         tokio::time::sleep(std::time::Duration::from_secs(50)).await;
         executor.send_task_heartbeat(&token).unwrap();
@@ -122,7 +153,11 @@ async fn heartbeats_must_come_within_heartbeat_seconds() {
     let record = executor.describe(EXECUTION).await.unwrap().unwrap();
     assert_eq!(record.failure().unwrap().0, Some("States.HeartbeatTimeout"));
     let started = tasks.calls(FUNCTION)[0].at;
-    assert_eq!(started.elapsed().as_secs(), 210, "three heartbeats at 50 s, then 60 s of silence");
+    assert_eq!(
+        started.elapsed().as_secs(),
+        210,
+        "three heartbeats at 50 s, then 60 s of silence"
+    );
 }
 
 /// A `.waitForTaskToken` Task must pass the token on, or nobody could

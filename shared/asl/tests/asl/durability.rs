@@ -284,8 +284,17 @@ async fn variables_and_the_execution_input_survive_a_resume() {
         Arc::new(TokioTimer::new()),
     );
     let first_life = Tasks::new().on("arn:work", Behaviour::Hang).shared();
-    let executor_1 = executor_on(machine(definition.clone()), first_life.clone(), journal.clone(), timer.clone());
-    let StartOutcome::Started(_) = executor_1.start(EXECUTION, json!({ "rate": 7 })).await.unwrap() else {
+    let executor_1 = executor_on(
+        machine(definition.clone()),
+        first_life.clone(),
+        journal.clone(),
+        timer.clone(),
+    );
+    let StartOutcome::Started(_) = executor_1
+        .start(EXECUTION, json!({ "rate": 7 }))
+        .await
+        .unwrap()
+    else {
         panic!("not started");
     };
     first_life.called("arn:work", 1).await;

@@ -25,7 +25,11 @@ async fn map_item_index_and_value() {
         }
       }
     });
-    let got = output(definition, json!([{ "who": "bob" }, { "who": "meg" }, { "who": "joe" }])).await;
+    let got = output(
+        definition,
+        json!([{ "who": "bob" }, { "who": "meg" }, { "who": "joe" }]),
+    )
+    .await;
     assert_eq!(
         got,
         json!([
@@ -62,5 +66,10 @@ async fn execution_state_and_state_machine_fields() {
     assert_eq!(got["machine"], "test");
     assert_eq!(got["execution"]["Name"], EXECUTION);
     assert_eq!(got["execution"]["Input"], input);
-    assert!(got["execution"]["Id"].as_str().unwrap().ends_with(":test:exec-1"));
+    assert!(
+        got["execution"]["Id"]
+            .as_str()
+            .unwrap()
+            .ends_with(":test:exec-1")
+    );
 }

@@ -10,22 +10,35 @@ use crate::support::{Behaviour, Tasks, run};
 #[tokio::test(start_paused = true)]
 async fn data_limit_exceeded_passes_states_all_but_not_its_own_name() {
     let big = "x".repeat(300 * 1024);
-    let machine = |errors: serde_json::Value| json!({ "StartAt": "Big", "States": {
+    let machine = |errors: serde_json::Value| {
+        json!({ "StartAt": "Big", "States": {
         "Big": { "Type": "Task", "Resource": "arn:big",
             "Catch": [{ "ErrorEquals": errors, "ResultPath": "$.error", "Next": "Caught" }],
             "End": true },
-        "Caught": { "Type": "Succeed" } } });
+        "Caught": { "Type": "Succeed" } } })
+    };
     let tasks = || {
         let big = big.clone();
         Tasks::new()
-            .on("arn:big", Behaviour::Reply(Box::new(move |_, _| Ok(json!(big)))))
+            .on(
+                "arn:big",
+                Behaviour::Reply(Box::new(move |_, _| Ok(json!(big)))),
+            )
             .shared()
     };
     let record = run(machine(json!(["States.ALL"])), tasks(), json!({})).await;
     assert_eq!(record.status, ExecutionStatus::Failed);
-    assert_eq!(record.failure().unwrap().0, Some("States.DataLimitExceeded"));
+    assert_eq!(
+        record.failure().unwrap().0,
+        Some("States.DataLimitExceeded")
+    );
 
-    let record = run(machine(json!(["States.DataLimitExceeded"])), tasks(), json!({})).await;
+    let record = run(
+        machine(json!(["States.DataLimitExceeded"])),
+        tasks(),
+        json!({}),
+    )
+    .await;
     assert_eq!(
         record.output().unwrap()["error"]["Error"],
         "States.DataLimitExceeded"
@@ -37,8 +50,16 @@ async fn data_limit_exceeded_passes_states_all_but_not_its_own_name() {
 async fn an_output_over_256_kib_fails_the_execution() {
     let definition = json!({ "StartAt": "Grow", "States": {
         "Grow": { "Type": "Pass", "Parameters": { "a.$": "$.s", "b.$": "$.s" }, "End": true } } });
-    let record = run(definition, Tasks::new().shared(), json!({ "s": "y".repeat(200 * 1024) })).await;
-    assert_eq!(record.failure().unwrap().0, Some("States.DataLimitExceeded"));
+    let record = run(
+        definition,
+        Tasks::new().shared(),
+        json!({ "s": "y".repeat(200 * 1024) }),
+    )
+    .await;
+    assert_eq!(
+        record.failure().unwrap().0,
+        Some("States.DataLimitExceeded")
+    );
 }
 
 /// "States.Runtime ... A retry or catch on States.ALL will not catch

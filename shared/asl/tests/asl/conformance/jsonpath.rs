@@ -28,7 +28,10 @@ async fn reference_paths_from_the_specification() {
         products(),
     )
     .await;
-    assert_eq!(got, json!({ "foo": 123, "bar": ["a", "b", "c"], "cdr": true }));
+    assert_eq!(
+        got,
+        json!({ "foo": 123, "bar": ["a", "b", "c"], "cdr": true })
+    );
 }
 
 /// Wildcards, slices, unions, filters and recursive descent select many

@@ -41,7 +41,10 @@ fn validate_all(extra: Value) -> Value {
       },
       "End": true
     });
-    state.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    state
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
     json!({ "StartAt": "Validate-All", "States": { "Validate-All": state } })
 }
 
@@ -52,12 +55,19 @@ const SHIP_VAL: &str = "arn:aws:lambda:us-east-1:123456789012:function:ship-val"
 #[tokio::test(start_paused = true)]
 async fn each_item_is_one_iteration_input() {
     let tasks = Tasks::new()
-        .on(SHIP_VAL, Behaviour::Reply(Box::new(|input, _| Ok(json!({ "valid": input["prod"] })))))
+        .on(
+            SHIP_VAL,
+            Behaviour::Reply(Box::new(|input, _| Ok(json!({ "valid": input["prod"] })))),
+        )
         .shared();
     let record = run(validate_all(json!({})), tasks.clone(), shipment()).await;
     let calls = tasks.calls(SHIP_VAL);
     assert_eq!(calls.len(), 5);
-    assert!(calls.iter().any(|c| c.input == json!({ "prod": "R31", "dest-code": 9511, "quantity": 1344 })));
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.input == json!({ "prod": "R31", "dest-code": 9511, "quantity": 1344 }))
+    );
     let mut expected = shipment();
     expected["detail"]["shipped"] = json!([
         { "valid": "R31" }, { "valid": "S39" }, { "valid": "R31" }, { "valid": "R40" }, { "valid": "R40" }
@@ -71,7 +81,8 @@ async fn each_item_is_one_iteration_input() {
 async fn item_selector_and_legacy_parameters_build_each_input() {
     for key in ["ItemSelector", "Parameters"] {
         let tasks = Tasks::new().shared();
-        let selector = json!({ key: { "parcel.$": "$$.Map.Item.Value", "courier.$": "$.delivery-partner" } });
+        let selector =
+            json!({ key: { "parcel.$": "$$.Map.Item.Value", "courier.$": "$.delivery-partner" } });
         run(validate_all(selector), tasks.clone(), shipment()).await;
         let calls = tasks.calls(SHIP_VAL);
         assert!(
@@ -105,12 +116,23 @@ async fn max_concurrency_bounds_iterations_in_flight() {
             "Slow": { "Type": "Task", "Resource": "arn:slow", "End": true } } },
         "End": true } } });
     let tasks = Tasks::new()
-        .on("arn:slow", Behaviour::Slow(std::time::Duration::from_secs(10)))
+        .on(
+            "arn:slow",
+            Behaviour::Slow(std::time::Duration::from_secs(10)),
+        )
         .shared();
-    let record = run(definition, tasks.clone(), json!({ "items": [1, 2, 3, 4, 5], "limit": 2 })).await;
+    let record = run(
+        definition,
+        tasks.clone(),
+        json!({ "items": [1, 2, 3, 4, 5], "limit": 2 }),
+    )
+    .await;
     assert_eq!(record.status, ExecutionStatus::Succeeded);
     let calls = tasks.calls("arn:slow");
-    let started: Vec<u64> = calls.iter().map(|c| (c.at - calls[0].at).as_secs()).collect();
+    let started: Vec<u64> = calls
+        .iter()
+        .map(|c| (c.at - calls[0].at).as_secs())
+        .collect();
     assert_eq!(started, [0, 0, 10, 10, 20]);
 }
 
@@ -125,12 +147,20 @@ async fn retry_and_catch_on_the_map_state() {
             "Catch": [{ "ErrorEquals": ["States.ALL"], "ResultPath": "$", "Next": "Caught" }],
             "End": true },
         "Caught": { "Type": "Pass", "End": true } } });
-    let tasks = Tasks::new().on("arn:flaky", fail_times("Flaky", 1)).shared();
+    let tasks = Tasks::new()
+        .on("arn:flaky", fail_times("Flaky", 1))
+        .shared();
     let record = run(definition.clone(), tasks.clone(), json!([1, 2])).await;
     assert_eq!(record.output(), Some(&json!([1, 2])));
-    assert_eq!(tasks.calls("arn:flaky").len(), 4, "both items run again on the retry");
+    assert_eq!(
+        tasks.calls("arn:flaky").len(),
+        4,
+        "both items run again on the retry"
+    );
 
-    let tasks: Arc<Tasks> = Tasks::new().on("arn:flaky", fail_times("Flaky", 10)).shared();
+    let tasks: Arc<Tasks> = Tasks::new()
+        .on("arn:flaky", fail_times("Flaky", 10))
+        .shared();
     let record = run(definition, tasks, json!([1])).await;
     assert_eq!(record.output().unwrap()["Error"], "Flaky");
 }
@@ -139,7 +169,8 @@ async fn retry_and_catch_on_the_map_state() {
 /// Beyond, it fails with States.ExceedToleratedFailureThreshold.
 #[tokio::test(start_paused = true)]
 async fn tolerated_failures() {
-    let definition = |count: u64| json!({ "StartAt": "M", "States": { "M": {
+    let definition = |count: u64| {
+        json!({ "StartAt": "M", "States": { "M": {
         "Type": "Map", "ToleratedFailureCount": count,
         "ItemProcessor": { "StartAt": "Check", "States": {
             "Check": { "Type": "Choice",
@@ -147,7 +178,8 @@ async fn tolerated_failures() {
                 "Default": "Good" },
             "Bad": { "Type": "Fail", "Error": "TooBig", "Cause": "over one" },
             "Good": { "Type": "Succeed" } } },
-        "End": true } } });
+        "End": true } } })
+    };
     let got = output(definition(1), json!([1, 2])).await;
     assert_eq!(got, json!([1, { "Error": "TooBig", "Cause": "over one" }]));
 

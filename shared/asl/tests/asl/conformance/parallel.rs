@@ -54,12 +54,17 @@ async fn a_failed_branch_fails_the_state() {
         .on(ADD, math(|a, b| a + b))
         .on(
             SUBTRACT,
-            Behaviour::Reply(Box::new(|_, _| Err(TaskFailure::new("Negative", "below zero")))),
+            Behaviour::Reply(Box::new(|_, _| {
+                Err(TaskFailure::new("Negative", "below zero"))
+            })),
         )
         .shared();
     let record = run(fun_with_math(), tasks, json!([3, 2])).await;
     assert_eq!(record.status, ExecutionStatus::Failed);
-    assert_eq!(record.failure(), Some((Some("Negative"), Some("below zero"))));
+    assert_eq!(
+        record.failure(),
+        Some((Some("Negative"), Some("below zero")))
+    );
 }
 
 /// Parameters, ResultSelector, ResultPath and Catch of a Parallel state.
@@ -83,7 +88,9 @@ async fn data_flow_and_catch_around_the_branches() {
     let record = run(definition, Tasks::new().shared(), json!({ "value": 7 })).await;
     assert_eq!(
         record.output(),
-        Some(&json!({ "value": 7, "result": { "first": 7, "second": "b" },
-                      "caught": { "Error": "Nope", "Cause": "c" } }))
+        Some(
+            &json!({ "value": 7, "result": { "first": 7, "second": "b" },
+                      "caught": { "Error": "Nope", "Cause": "c" } })
+        )
     );
 }

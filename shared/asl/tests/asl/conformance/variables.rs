@@ -19,7 +19,10 @@ async fn assigned_values_are_read_in_later_states() {
             "Parameters": { "name.$": "$productName", "count.$": "$count", "available.$": "$available" },
             "End": true } } });
     let got = output(definition, json!({})).await;
-    assert_eq!(got, json!({ "name": "product1", "count": 42, "available": true }));
+    assert_eq!(
+        got,
+        json!({ "name": "product1", "count": 42, "available": true })
+    );
 }
 
 /// In JSONPath states `$` in Assign is the state's result; every expression
@@ -48,9 +51,14 @@ async fn choice_rules_and_catchers_assign() {
             "Catch": [{ "ErrorEquals": ["States.ALL"], "Assign": { "error.$": "$.Error" }, "Next": "Show" }],
             "End": true },
         "Show": { "Type": "Pass", "Parameters": { "size.$": "$size", "error.$": "$error" }, "End": true } } });
-    let tasks = Tasks::new().on("arn:fails", crate::support::fail("Broken")).shared();
+    let tasks = Tasks::new()
+        .on("arn:fails", crate::support::fail("Broken"))
+        .shared();
     let record = run(definition, tasks, json!({ "n": 2 })).await;
-    assert_eq!(record.output(), Some(&json!({ "size": "big", "error": "Broken" })));
+    assert_eq!(
+        record.output(),
+        Some(&json!({ "size": "big", "error": "Broken" }))
+    );
 }
 
 /// "Variable scope": a Map iteration reads the outer variables; what it
@@ -66,7 +74,11 @@ async fn inner_scopes_read_outer_variables_and_keep_their_own() {
             "Next": "After" },
         "After": { "Type": "Pass", "Parameters": { "inner.$": "$inner" }, "End": true } } });
     let record = run(definition, Tasks::new().shared(), json!([1, 2])).await;
-    assert_eq!(record.status, ExecutionStatus::Failed, "the inner variable is not visible outside");
+    assert_eq!(
+        record.status,
+        ExecutionStatus::Failed,
+        "the inner variable is not visible outside"
+    );
     assert_eq!(record.failure().unwrap().0, Some("States.Runtime"));
 }
 
@@ -80,5 +92,8 @@ async fn map_iterations_see_outer_variables() {
                 "Scale": { "Type": "Pass", "Parameters": { "rate.$": "$rate", "item.$": "$" }, "End": true } } },
             "End": true } } });
     let got = output(definition, json!([1, 2])).await;
-    assert_eq!(got, json!([{ "rate": 3, "item": 1 }, { "rate": 3, "item": 2 }]));
+    assert_eq!(
+        got,
+        json!([{ "rate": 3, "item": 1 }, { "rate": 3, "item": 2 }])
+    );
 }
