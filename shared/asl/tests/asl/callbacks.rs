@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use berth_asl::{CallbackError, ExecutionStatus, InMemoryJournal, StartOutcome};
+use berth_asl::{
+    CallbackError, ExecutionHandle, ExecutionStatus, Executor, InMemoryJournal, StartOutcome,
+};
 use serde_json::{Value, json};
 
 use crate::support::{Behaviour, EXECUTION, Tasks, executor, fail, machine, run};
@@ -63,16 +65,13 @@ fn approval(heartbeat: Option<u64>) -> Value {
     json!({ "StartAt": "Approve", "States": { "Approve": state } })
 }
 
-/// The Task waits for SendTaskSuccess; its output is the Task's result.
-/// A token can be answered once.
-#[tokio::test(start_paused = true)]
-async fn send_task_success_ends_the_wait() {
+/// Starts an approval and waits until its function has the token.
+async fn waiting_approval(
+    heartbeat: Option<u64>,
+) -> (Executor, ExecutionHandle, Arc<Tasks>, String) {
     let tasks = Tasks::new().shared();
-    let executor = executor(
-        machine(approval(None)),
-        tasks.clone(),
-        Arc::new(InMemoryJournal::new()),
-    );
+    let journal = Arc::new(InMemoryJournal::new());
+    let executor = executor(machine(approval(heartbeat)), tasks.clone(), journal);
     let StartOutcome::Started(handle) = executor.start(EXECUTION, json!({})).await.unwrap() else {
         panic!("not started");
     };
@@ -81,6 +80,14 @@ async fn send_task_success_ends_the_wait() {
         .as_str()
         .unwrap()
         .to_owned();
+    (executor, handle, tasks, token)
+}
+
+/// The Task waits for SendTaskSuccess; its output is the Task's result.
+/// A token can be answered once.
+#[tokio::test(start_paused = true)]
+async fn send_task_success_ends_the_wait() {
+    let (executor, handle, _, token) = waiting_approval(None).await;
     assert_eq!(
         executor.send_task_success("no-such-token", "{}"),
         Err(CallbackError::TaskDoesNotExist("no-such-token".into()))
@@ -102,20 +109,7 @@ async fn send_task_success_ends_the_wait() {
 /// SendTaskFailure fails the Task with the given error, which Catch matches.
 #[tokio::test(start_paused = true)]
 async fn send_task_failure_fails_the_task() {
-    let tasks = Tasks::new().shared();
-    let executor = executor(
-        machine(approval(None)),
-        tasks.clone(),
-        Arc::new(InMemoryJournal::new()),
-    );
-    let StartOutcome::Started(handle) = executor.start(EXECUTION, json!({})).await.unwrap() else {
-        panic!("not started");
-    };
-    tasks.called(FUNCTION, 1).await;
-    let token = tasks.calls(FUNCTION)[0].input["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (executor, handle, _, token) = waiting_approval(None).await;
     executor
         .send_task_failure(&token, "Declined", "the host said no")
         .unwrap();
@@ -131,20 +125,7 @@ async fn send_task_failure_fails_the_task() {
 /// States.HeartbeatTimeout; heartbeats keep it waiting.
 #[tokio::test(start_paused = true)]
 async fn heartbeats_must_come_within_heartbeat_seconds() {
-    let tasks = Tasks::new().shared();
-    let executor = executor(
-        machine(approval(Some(60))),
-        tasks.clone(),
-        Arc::new(InMemoryJournal::new()),
-    );
-    let StartOutcome::Started(handle) = executor.start(EXECUTION, json!({})).await.unwrap() else {
-        panic!("not started");
-    };
-    tasks.called(FUNCTION, 1).await;
-    let token = tasks.calls(FUNCTION)[0].input["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (executor, handle, tasks, token) = waiting_approval(Some(60)).await;
     for _ in 0..3 {
         tokio::time::sleep(std::time::Duration::from_secs(50)).await;
         executor.send_task_heartbeat(&token).unwrap();

@@ -61,39 +61,39 @@ async fn choice_rules_and_catchers_assign() {
     );
 }
 
-/// "Variable scope": a Map iteration reads the outer variables; what it
-/// assigns stays inside it.
-#[tokio::test(start_paused = true)]
-async fn inner_scopes_read_outer_variables_and_keep_their_own() {
-    let definition = json!({ "StartAt": "Outer", "States": {
+fn scoped(after: bool) -> serde_json::Value {
+    let mut definition = json!({ "StartAt": "Outer", "States": {
         "Outer": { "Type": "Pass", "Assign": { "rate": 3 }, "Next": "Each" },
         "Each": { "Type": "Map",
             "ItemProcessor": { "StartAt": "Scale", "States": {
                 "Scale": { "Type": "Pass", "Assign": { "inner": "set" },
                     "Parameters": { "rate.$": "$rate", "item.$": "$" }, "End": true } } },
-            "Next": "After" },
-        "After": { "Type": "Pass", "Parameters": { "inner.$": "$inner" }, "End": true } } });
-    let record = run(definition, Tasks::new().shared(), json!([1, 2])).await;
+            "End": true } } });
+    if after {
+        let each = definition["States"]["Each"].as_object_mut().unwrap();
+        each.remove("End");
+        each.insert("Next".into(), json!("After"));
+        definition["States"]["After"] =
+            json!({ "Type": "Pass", "Parameters": { "inner.$": "$inner" }, "End": true });
+    }
+    definition
+}
+
+/// "Variable scope": a Map iteration reads the outer variables; what it
+/// assigns stays inside it.
+#[tokio::test(start_paused = true)]
+async fn inner_scopes_read_outer_variables_and_keep_their_own() {
+    let got = output(scoped(false), json!([1, 2])).await;
+    assert_eq!(
+        got,
+        json!([{ "rate": 3, "item": 1 }, { "rate": 3, "item": 2 }])
+    );
+
+    let record = run(scoped(true), Tasks::new().shared(), json!([1, 2])).await;
     assert_eq!(
         record.status,
         ExecutionStatus::Failed,
         "the inner variable is not visible outside"
     );
     assert_eq!(record.failure().unwrap().0, Some("States.Runtime"));
-}
-
-/// "Variable scope": the outer variables, read in every iteration.
-#[tokio::test(start_paused = true)]
-async fn map_iterations_see_outer_variables() {
-    let definition = json!({ "StartAt": "Outer", "States": {
-        "Outer": { "Type": "Pass", "Assign": { "rate": 3 }, "Next": "Each" },
-        "Each": { "Type": "Map",
-            "ItemProcessor": { "StartAt": "Scale", "States": {
-                "Scale": { "Type": "Pass", "Parameters": { "rate.$": "$rate", "item.$": "$" }, "End": true } } },
-            "End": true } } });
-    let got = output(definition, json!([1, 2])).await;
-    assert_eq!(
-        got,
-        json!([{ "rate": 3, "item": 1 }, { "rate": 3, "item": 2 }])
-    );
 }
