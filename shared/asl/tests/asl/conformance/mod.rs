@@ -7,6 +7,7 @@ mod intrinsics;
 mod jsonpath;
 mod map;
 mod parallel;
+mod spec;
 mod variables;
 
 use serde_json::{Value, json};
