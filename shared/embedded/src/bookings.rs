@@ -272,7 +272,8 @@ fn change_nights(
                 if !rules::may_hold(state(text)?.as_ref(), booking, now) {
                     return Err(ChangeError::NightTaken(*date));
                 }
-                hold.execute((property, text, &row.id, millis(until))).map_err(db)?;
+                hold.execute((property, text, &row.id, millis(until)))
+                    .map_err(db)?;
             }
         }
         NightsChange::Book => {
