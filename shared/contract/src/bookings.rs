@@ -597,9 +597,10 @@ pub async fn abandoned_lists_overdue_unsettled_bookings(ports: &Ports) {
     );
 }
 
-/// DESIGN §4's first invariant under real concurrency: many guests race for
-/// overlapping nights; no night is ever held by two bookings, and every loser
-/// is told a night of its stay that a winner holds.
+/// The first invariant (docs/architecture.md, The booking protocol) under
+/// real concurrency: many guests race for overlapping nights; no night is
+/// ever held by two bookings, and every loser is told a night of its stay
+/// that a winner holds.
 pub async fn concurrent_holds_never_double_book(ports: &Ports) {
     let p = property(ports, "host-race").await;
     let now = Utc::now();

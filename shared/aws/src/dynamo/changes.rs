@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use berth_domain::booking::BookingStatus;
 use berth_domain::calendar::NightState;
-use berth_domain::dates::{Date, Timestamp};
+use berth_domain::dates::Date;
 use berth_domain::ports::{BookingChange, BookingChanges, ChangeError, NightsChange};
 
 use crate::dynamo::actions::{Condition, delete, put};
