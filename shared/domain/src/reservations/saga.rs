@@ -52,6 +52,22 @@ impl StepError {
             StepError::Retryable(_) => "Retryable",
         }
     }
+
+    /// The guest's or the market's outcome, not a fault of Berth's: a night
+    /// taken, a payment method declined or refused by the provider, a hold
+    /// that lapsed, a stay no longer offered. Final (the workflow never
+    /// retries it, scripts/checks/workflow.py holds it to that) and never a
+    /// reason to roll a deployment back (user input must not be able to).
+    pub fn is_business(&self) -> bool {
+        matches!(
+            self,
+            StepError::NightsUnavailable(_)
+                | StepError::PaymentDeclined(_)
+                | StepError::PaymentRejected(_)
+                | StepError::HoldExpired
+                | StepError::InvalidStay(_)
+        )
+    }
 }
 
 impl From<PaymentError> for StepError {
