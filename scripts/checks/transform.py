@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import logging
 import os
 import sys
 import tomllib
@@ -92,6 +93,8 @@ def transform(
 
     # The transform asks boto for the region (the ARN partition follows from it).
     os.environ["AWS_DEFAULT_REGION"] = region
+    # It warns about feature toggles it has no configuration for: noise here.
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
     return sam_transform(package(template), dict(parameters), NoManagedPolicies())
 
 

@@ -120,7 +120,7 @@ async fn a_provider_that_hangs_times_the_step_out_and_ends_payment_unavailable()
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_compensation_that_hangs_is_retried_until_it_answers() {
+async fn a_compensation_that_hangs_is_retried_then_fails_the_execution() {
     let tasks = tasks(vec![
         ("arn:reserve", fail("NightsUnavailable")),
         ("arn:release", Behaviour::Slow(Duration::from_secs(3600))),
