@@ -12,7 +12,8 @@
 #      with state timeouts below the functions', every deployed route of
 #      openapi.json in the HTTP API's definition body (scripts/checks/*.py,
 #      each citing the AWS documents its rules come from);
-#   5. the checks' own tests (pytest scripts/checks), each feeding its
+#   5. the pipeline deploys what `sam build` made, executable (artefacts.py);
+#   6. the checks' own tests (pytest scripts/checks), each feeding its
 #      checker a known-bad fixture, and the tests of env.local.json and of
 #      the pipeline's artefact.
 # Installs what is missing first: the pinned Python tools of
@@ -99,5 +100,6 @@ if run "SAM transform (target/transformed/template.json)" "$VENV/bin/python" scr
     run "workflow retries and timeouts" "$VENV/bin/python" scripts/checks/workflow.py
     run "every route in the API's definition body" "$VENV/bin/python" scripts/checks/routes.py
 fi
+run "pipeline artefacts keep file modes" "$VENV/bin/python" scripts/checks/artefacts.py
 run "the checks' own tests" "$VENV/bin/python" -m pytest -q -p no:cacheprovider scripts/checks
 exit "$failed"
