@@ -41,8 +41,9 @@ async fn serve_http(handler: HttpHandler) -> Result<(), lambda_http::Error> {
         if edge.admits(&request) {
             handler(request)
         } else {
-            let refused = crate::api::Problem::forbidden("requests reach this API through its edge")
-                .into_response();
+            let refused =
+                crate::api::Problem::forbidden("requests reach this API through its edge")
+                    .into_response();
             Box::pin(async move { Ok(refused) }) as HttpFuture
         }
     }))
@@ -114,7 +115,12 @@ mod tests {
     fn with_an_edge_only_requests_carrying_its_secret_are_served() {
         let edge = EdgeSecret::new("s3cret-from-the-stack");
         assert!(edge.admits(&request(Some("s3cret-from-the-stack"))));
-        for wrong in [None, Some(""), Some("s3cret-from-the-stacK"), Some("s3cret")] {
+        for wrong in [
+            None,
+            Some(""),
+            Some("s3cret-from-the-stacK"),
+            Some("s3cret"),
+        ] {
             assert!(!edge.admits(&request(wrong)), "{wrong:?} admitted");
         }
     }

@@ -23,7 +23,10 @@ const TASKS: [(&str, &str); 7] = [
 ];
 
 fn booking_machine() -> Arc<StateMachine> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../statemachines/booking.asl.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../statemachines/booking.asl.json"
+    );
     let text = std::fs::read_to_string(path).expect("statemachines/booking.asl.json");
     let substitutions: HashMap<String, String> = TASKS
         .iter()
@@ -55,7 +58,9 @@ async fn book(tasks: Arc<Tasks>) -> ExecutionRecord {
 /// The error FailBooking was given, if it ran.
 fn failed_with(tasks: &Tasks) -> Option<Value> {
     let calls = tasks.calls("arn:fail");
-    calls.last().map(|call| call.input["error"]["Error"].clone())
+    calls
+        .last()
+        .map(|call| call.input["error"]["Error"].clone())
 }
 
 #[tokio::test(start_paused = true)]
@@ -63,7 +68,11 @@ async fn a_payment_method_the_provider_refuses_is_final_and_fails_the_booking_as
     let tasks = tasks(vec![("arn:pay", fail("PaymentRejected"))]);
     let record = book(tasks.clone()).await;
     assert_eq!(record.status, ExecutionStatus::Succeeded);
-    assert_eq!(tasks.calls("arn:pay").len(), 1, "a business error is never retried");
+    assert_eq!(
+        tasks.calls("arn:pay").len(),
+        1,
+        "a business error is never retried"
+    );
     assert_eq!(failed_with(&tasks), Some(json!("PaymentRejected")));
     assert!(tasks.calls("arn:confirm").is_empty());
 }
@@ -89,9 +98,15 @@ async fn business_errors_are_never_retried() {
 async fn crashes_timeouts_and_lambda_service_errors_are_retried() {
     let tasks = tasks(vec![
         ("arn:quote", fail_times("Lambda.Unknown", 2)),
-        ("arn:reserve", fail_times("Lambda.ClientExecutionTimeoutException", 1)),
+        (
+            "arn:reserve",
+            fail_times("Lambda.ClientExecutionTimeoutException", 1),
+        ),
         ("arn:pay", fail_times("Lambda.ServiceException", 1)),
-        ("arn:confirm", fail_times("Lambda.TooManyRequestsException", 1)),
+        (
+            "arn:confirm",
+            fail_times("Lambda.TooManyRequestsException", 1),
+        ),
     ]);
     let record = book(tasks.clone()).await;
     assert_eq!(record.status, ExecutionStatus::Succeeded);
@@ -114,9 +129,16 @@ async fn a_provider_that_hangs_times_the_step_out_and_ends_payment_unavailable()
     let tasks = tasks(vec![("arn:pay", Behaviour::Hang)]);
     let record = book(tasks.clone()).await;
     assert_eq!(record.status, ExecutionStatus::Succeeded);
-    assert!(tasks.calls("arn:pay").len() > 1, "States.Timeout is retried");
+    assert!(
+        tasks.calls("arn:pay").len() > 1,
+        "States.Timeout is retried"
+    );
     assert_eq!(failed_with(&tasks), Some(json!("PaymentUnavailable")));
-    assert_eq!(tasks.calls("arn:refund").len(), 1, "whatever was captured is refunded");
+    assert_eq!(
+        tasks.calls("arn:refund").len(),
+        1,
+        "whatever was captured is refunded"
+    );
 }
 
 #[tokio::test(start_paused = true)]
