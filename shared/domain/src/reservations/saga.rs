@@ -407,3 +407,31 @@ pub async fn fail(
     }
     Err(anyhow::anyhow!("booking {id} kept changing while failing it").into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn business_errors_are_the_guests_or_the_markets_outcome_never_a_fault() {
+        let night = Date::parse("2027-03-10").unwrap();
+        let business = [
+            StepError::NightsUnavailable(night),
+            StepError::PaymentDeclined("card_declined".into()),
+            StepError::PaymentRejected("No such PaymentMethod".into()),
+            StepError::HoldExpired,
+            StepError::InvalidStay(InvalidInput::new("guests", "too many")),
+        ];
+        for error in &business {
+            assert!(error.is_business(), "{}", error.name());
+        }
+        let faults = [
+            StepError::PaymentUnavailable("timeout".into()),
+            StepError::BookingNotFound(BookingId::generate()),
+            StepError::Retryable(anyhow::anyhow!("throttled")),
+        ];
+        for error in &faults {
+            assert!(!error.is_business(), "{}", error.name());
+        }
+    }
+}
