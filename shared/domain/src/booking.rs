@@ -98,7 +98,9 @@ impl FailureReason {
     pub fn from_error_name(name: &str) -> Self {
         match name {
             "NightsUnavailable" => Self::NightsUnavailable,
-            "PaymentDeclined" => Self::PaymentDeclined,
+            // The provider refused the guest's payment method (no such
+            // method, not usable for this charge): to the guest, a decline.
+            "PaymentDeclined" | "PaymentRejected" => Self::PaymentDeclined,
             "PaymentUnavailable" => Self::PaymentUnavailable,
             "HoldExpired" => Self::HoldExpired,
             "InvalidStay" => Self::InvalidStay,
@@ -410,6 +412,14 @@ mod tests {
         assert_eq!(serde_json::to_value(reason).unwrap(), "PAYMENT_DECLINED");
         assert_eq!(
             FailureReason::from_error_name("States.Timeout"),
+            FailureReason::SystemError
+        );
+        assert_eq!(
+            FailureReason::from_error_name("PaymentRejected"),
+            FailureReason::PaymentDeclined
+        );
+        assert_eq!(
+            FailureReason::from_error_name("Lambda.Unknown"),
             FailureReason::SystemError
         );
     }

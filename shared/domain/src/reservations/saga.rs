@@ -66,6 +66,22 @@ impl StepError {
             StepError::Retryable(_) => "Retryable",
         }
     }
+
+    /// The guest's or the market's outcome, not a fault of Berth's: a night
+    /// taken, a payment method declined or refused by the provider, a hold
+    /// that lapsed, a stay no longer offered. Final (the workflow never
+    /// retries it, scripts/checks/workflow.py holds it to that) and never a
+    /// reason to roll a deployment back (user input must not be able to).
+    pub fn is_business(&self) -> bool {
+        matches!(
+            self,
+            StepError::NightsUnavailable(_)
+                | StepError::PaymentDeclined(_)
+                | StepError::PaymentRejected(_)
+                | StepError::HoldExpired
+                | StepError::InvalidStay(_)
+        )
+    }
 }
 
 impl From<PaymentError> for StepError {
@@ -409,4 +425,32 @@ pub async fn fail(
         anyhow::anyhow!("booking {id} kept changing while failing it").into()
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn business_errors_are_the_guests_or_the_markets_outcome_never_a_fault() {
+        let night = Date::parse("2027-03-10").unwrap();
+        let business = [
+            StepError::NightsUnavailable(night),
+            StepError::PaymentDeclined("card_declined".into()),
+            StepError::PaymentRejected("No such PaymentMethod".into()),
+            StepError::HoldExpired,
+            StepError::InvalidStay(InvalidInput::new("guests", "too many")),
+        ];
+        for error in &business {
+            assert!(error.is_business(), "{}", error.name());
+        }
+        let faults = [
+            StepError::PaymentUnavailable("timeout".into()),
+            StepError::BookingNotFound(BookingId::generate()),
+            StepError::Retryable(anyhow::anyhow!("throttled")),
+        ];
+        for error in &faults {
+            assert!(!error.is_business(), "{}", error.name());
+        }
+    }
 }
