@@ -3,14 +3,26 @@
 
 use std::sync::Arc;
 
+use crate::runtime::Handler;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use berth_domain::events::DomainEvent;
 use berth_domain::ports::EventPublisher;
+use berth_domain::wiring::PortSource;
 use lambda_runtime::LambdaEvent;
 
 pub struct Deps {
     pub publisher: Arc<dyn EventPublisher>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        publisher: ports.publisher()?,
+    };
+    Ok(Handler::json(deps, |deps, event| async move {
+        handle(&deps, event).await
+    }))
 }
 
 /// An outbox item: the event, serialised, in its `event` attribute.

@@ -6,7 +6,8 @@
 //! - use cases over those ports: [`catalog`] (listings, calendars, quotes),
 //!   [`reservations`] (requests, the booking workflow's steps, cancellation,
 //!   the sweeper), [`accounts`], [`reports`];
-//! - read models derived from events: [`projections`].
+//! - read models derived from events: [`projections`];
+//! - the set of ports a function is built from: [`wiring`].
 
 pub mod accounts;
 pub mod booking;
@@ -25,5 +26,6 @@ pub mod property;
 pub mod reports;
 pub mod reservations;
 pub mod user;
+pub mod wiring;
 
 pub use anyhow;

@@ -55,7 +55,8 @@ async fn many_guests_racing_never_double_book() {
                     now,
                 )];
                 ports
-                    .changes
+                    .changes()
+                    .unwrap()
                     .apply(&BookingChange {
                         booking: &held,
                         from: &[BookingStatus::Pending, BookingStatus::Held],
@@ -73,7 +74,8 @@ async fn many_guests_racing_never_double_book() {
 
     let range = DateRange::new(day(295), day(340), 366).unwrap();
     let nights = ports
-        .calendar_reader
+        .calendar_reader()
+        .unwrap()
         .nights(&property.id, range)
         .await
         .unwrap();
@@ -98,7 +100,8 @@ async fn many_guests_racing_never_double_book() {
                     "a winner holds all its nights"
                 );
                 let stored = ports
-                    .booking_reader
+                    .booking_reader()
+                    .unwrap()
                     .booking(&booking.id)
                     .await
                     .unwrap()
@@ -119,7 +122,8 @@ async fn many_guests_racing_never_double_book() {
                     "a loser holds nothing"
                 );
                 let stored = ports
-                    .booking_reader
+                    .booking_reader()
+                    .unwrap()
                     .booking(&booking.id)
                     .await
                     .unwrap()
