@@ -15,7 +15,7 @@ pub struct Entry {
     pub name: &'static str,
     pub logical_id: &'static str,
     pub trigger: Trigger,
-    /// Every environment variable its adapters read.
+    /// Every environment variable its adapters and its runtime read.
     pub environment: BTreeSet<&'static str>,
     /// Every IAM action its ports call.
     pub actions: BTreeSet<&'static str>,
@@ -30,7 +30,12 @@ impl Entry {
             name: function.name,
             logical_id: function.logical_id,
             trigger: function.trigger,
-            environment: ports.iter().flat_map(|a| a.env).copied().collect(),
+            environment: ports
+                .iter()
+                .flat_map(|a| a.env)
+                .chain(berth_functions::runtime::environment(function.trigger))
+                .copied()
+                .collect(),
             actions: ports
                 .iter()
                 .flat_map(|a| a.grants)

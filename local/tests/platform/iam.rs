@@ -170,6 +170,10 @@ impl Needed {
     fn of(accessed: &[Access], trigger: Trigger, deployed: &Deployed) -> Self {
         let mut needed = Self {
             managed: ALWAYS.iter().map(|m| (*m).to_owned()).collect(),
+            environment: berth_functions::runtime::environment(trigger)
+                .iter()
+                .map(|v| (*v).to_owned())
+                .collect(),
             ..Self::default()
         };
         for access in accessed {
@@ -342,7 +346,7 @@ mod checker {
     }
 
     fn things() -> Value {
-        json!({"THINGS_TABLE": {"Ref": "ThingsTable"}})
+        json!({"THINGS_TABLE": {"Ref": "ThingsTable"}, "BERTH_EMULATOR_ENDPOINT": ""})
     }
 
     #[test]
@@ -381,14 +385,14 @@ mod checker {
         );
         let elsewhere = template(
             json!(["dynamodb:GetItem", "dynamodb:Query"]),
-            json!({"THINGS_TABLE": {"Ref": "OtherTable"}}),
+            json!({"THINGS_TABLE": {"Ref": "OtherTable"}, "BERTH_EMULATOR_ENDPOINT": ""}),
         );
         assert_eq!(check(&elsewhere).len(), 4, "{:?}", check(&elsewhere));
     }
 
     #[test]
     fn rejects_environment_variables_missing_or_unread() {
-        let env = json!({"OTHER": "x"});
+        let env = json!({"OTHER": "x", "BERTH_EMULATOR_ENDPOINT": ""});
         let found = check(&template(
             json!(["dynamodb:GetItem", "dynamodb:Query"]),
             env,

@@ -9,7 +9,7 @@
 use std::sync::{Arc, Mutex, OnceLock};
 
 use berth_domain::ports::*;
-use berth_domain::reservations::RequestTimes;
+use berth_domain::reservations::{HoldMinutes, RequestTimes};
 use berth_domain::wiring::PortSource;
 
 use crate::access::Access;
@@ -24,8 +24,8 @@ use crate::queue::{self, SqsNotificationQueue};
 use crate::stripe::{self, StripeGateway};
 use crate::workflow::{self, StepFunctionsWorkflow};
 
-/// How long a booking's nights stay held: `HOLD_MINUTES`, 1 to 1440
-/// (default 15).
+/// How long a booking's nights stay held: `HOLD_MINUTES` (bounds and
+/// default in [`HoldMinutes`]).
 pub const HOLD_SETTING: Access = Access {
     port: "RequestTimes",
     grants: &[],
@@ -201,17 +201,11 @@ impl PortSource for AwsSource {
 
     fn times(&self) -> anyhow::Result<RequestTimes> {
         self.note(HOLD_SETTING);
-        let mut times = RequestTimes::default();
-        if let Some(text) = self.config.env().optional(vars::HOLD_MINUTES) {
-            let minutes: i64 = text
-                .parse()
-                .ok()
-                .filter(|m| (1..=24 * 60).contains(m))
-                .ok_or_else(|| {
-                    anyhow::anyhow!("HOLD_MINUTES must be 1 to 1440 minutes, not {text:?}")
-                })?;
-            times.hold = chrono::Duration::minutes(minutes);
-        }
-        Ok(times)
+        let hold = match self.config.env().optional(vars::HOLD_MINUTES) {
+            Some(minutes) => HoldMinutes::parse(&minutes)
+                .map_err(|e| anyhow::anyhow!("{} {e}", vars::HOLD_MINUTES))?,
+            None => HoldMinutes::default(),
+        };
+        Ok(RequestTimes::with_hold(hold))
     }
 }

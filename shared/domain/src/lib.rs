@@ -7,6 +7,7 @@
 //!   [`reservations`] (requests, the booking workflow's steps, cancellation,
 //!   the sweeper), [`accounts`], [`reports`];
 //! - read models derived from events: [`projections`];
+//! - [`retry`]: how a use case retries a change that lost a race;
 //! - the set of ports a function is built from: [`wiring`].
 
 pub mod accounts;
@@ -25,6 +26,7 @@ pub mod projections;
 pub mod property;
 pub mod reports;
 pub mod reservations;
+pub mod retry;
 pub mod user;
 pub mod wiring;
 
