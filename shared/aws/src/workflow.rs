@@ -8,6 +8,7 @@ use aws_sdk_sfn::error::{ProvideErrorMetadata, SdkError};
 use berth_domain::ids::BookingId;
 use berth_domain::ports::{BookingWorkflow, CallbackError, TaskCallbacks};
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 
 /// [`BookingWorkflow`]. Needs `BOOKING_STATE_MACHINE_ARN`.
@@ -32,6 +33,16 @@ impl StepFunctionsWorkflow {
         }
     }
 }
+
+/// [`BookingWorkflow`]: `StartExecution` of the booking state machine.
+pub const BOOKING_WORKFLOW: Access = Access {
+    port: "BookingWorkflow",
+    grants: &[on(
+        vars::BOOKING_STATE_MACHINE_ARN,
+        &["states:StartExecution"],
+    )],
+    env: &[vars::BOOKING_STATE_MACHINE_ARN],
+};
 
 #[async_trait]
 impl BookingWorkflow for StepFunctionsWorkflow {
