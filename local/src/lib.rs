@@ -3,7 +3,7 @@
 //!
 //! - [`platform`]: every AWS service Berth uses, stood in for in-process;
 //! - [`server`]: the HTTP API over the platform, and [`serve`] (`berth serve`);
-//! - the other subcommands: [`demo`], [`bench`], [`invoke`], [`catalogue`];
+//! - the other subcommands: [`demo`], [`bench`], [`invoke`], [`catalogue`], [`states`];
 //! - [`client`] and [`invariants`]: driving and checking Berth over HTTP.
 
 pub mod bench;
@@ -17,3 +17,4 @@ pub mod platform;
 pub mod seed;
 pub mod serve;
 pub mod server;
+pub mod states;

@@ -12,4 +12,5 @@ mod parity;
 mod read_models;
 mod search;
 mod settings;
+mod states;
 mod support;

@@ -212,6 +212,29 @@ pub trait BookingWorkflow: Send + Sync {
     async fn start(&self, booking: &BookingId) -> anyhow::Result<()>;
 }
 
+/// Answers a workflow Task that waits for a callback (`.waitForTaskToken`),
+/// such as a host's decision: Step Functions' SendTaskSuccess,
+/// SendTaskFailure and SendTaskHeartbeat.
+///
+/// Error contract: [`CallbackError::NoSuchTask`] when no Task waits for the
+/// token (unknown, already answered, timed out, or its execution ended);
+/// [`CallbackError::Unexpected`] for anything else, after which the call may
+/// be repeated.
+#[async_trait]
+pub trait TaskCallbacks: Send + Sync {
+    async fn succeed(&self, token: &str, output: &serde_json::Value) -> Result<(), CallbackError>;
+    async fn fail(&self, token: &str, error: &str, cause: &str) -> Result<(), CallbackError>;
+    async fn heartbeat(&self, token: &str) -> Result<(), CallbackError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallbackError {
+    #[error("no task waits for this token")]
+    NoSuchTask,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
 /// What a booking change does to the nights of its stay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NightsChange {
