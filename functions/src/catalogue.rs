@@ -202,6 +202,7 @@ pub const FUNCTIONS: &[Function] = &[
         "NotificationsQueue",
     ),
     consumer("learn-signals", "LearnSignalsFunction", "SignalsQueue"),
+    consumer("erase-user", "EraseUserFunction", "ErasureQueue"),
     Function {
         name: "sweep-holds",
         logical_id: "SweepHoldsFunction",

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use berth_domain::ports::{BookingChanges, BookingReader, Clock};
-use berth_domain::reservations;
+use berth_domain::reservations::{self, Step};
 use lambda_runtime::LambdaEvent;
 
 use super::{BookingTask, TaskResult};
@@ -17,13 +17,16 @@ pub struct Deps {
 #[tracing::instrument(name = "confirm_booking", skip_all, fields(booking_id = %event.payload.booking_id))]
 pub async fn handle(deps: &Deps, event: LambdaEvent<BookingTask>) -> TaskResult {
     let task = event.payload;
-    reservations::confirm(
+    let step = reservations::confirm(
         deps.bookings.as_ref(),
         deps.changes.as_ref(),
         &task.booking_id,
         deps.clock.now(),
     )
     .await?;
-    crate::metrics::booking_settled("CONFIRMED", None);
+    // A re-run (Step Functions retries) finds it confirmed: counted once.
+    if step == Step::Moved {
+        crate::metrics::booking_settled("CONFIRMED", None);
+    }
     Ok(task)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use berth_domain::booking::FailureReason;
 use berth_domain::ids::BookingId;
 use berth_domain::ports::{BookingChanges, BookingReader, Clock};
-use berth_domain::reservations;
+use berth_domain::reservations::{self, Step};
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +37,7 @@ pub struct FailTask {
 pub async fn handle(deps: &Deps, event: LambdaEvent<FailTask>) -> TaskResult {
     let task = event.payload;
     let reason = FailureReason::from_error_name(&task.error.error);
-    reservations::fail(
+    let step = reservations::fail(
         deps.bookings.as_ref(),
         deps.changes.as_ref(),
         &task.booking_id,
@@ -45,7 +45,10 @@ pub async fn handle(deps: &Deps, event: LambdaEvent<FailTask>) -> TaskResult {
         deps.clock.now(),
     )
     .await?;
-    crate::metrics::booking_settled("FAILED", Some(reason.as_str()));
+    // A re-run, or a booking that settled otherwise, is no new failure.
+    if step == Step::Moved {
+        crate::metrics::booking_settled("FAILED", Some(reason.as_str()));
+    }
     Ok(BookingTask {
         booking_id: task.booking_id,
     })

@@ -56,3 +56,6 @@ impl From<TaskError> for Diagnostic {
 }
 
 pub type TaskResult = Result<BookingTask, TaskError>;
+
+#[cfg(test)]
+mod tests;

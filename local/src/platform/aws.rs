@@ -23,7 +23,7 @@ use berth_aws::dynamo::{
 };
 use berth_aws::stripe::{PaymentKeys, StripeClient, StripeGateway};
 use berth_domain::events::DomainEvent;
-use berth_domain::ports::PaymentGateway;
+use berth_domain::ports::{PaymentGateway, PersonalData};
 use berth_embedded::SqliteStore;
 
 use super::registry::Ports;
@@ -78,10 +78,20 @@ pub async fn adopt(
     ports.booking_reader = bookings.clone();
     ports.requests = bookings.clone();
     ports.changes = bookings.clone();
-    ports.abandoned = bookings;
+    ports.abandoned = bookings.clone();
+    let audit = Arc::new(DynamoAudit::from_env(&config)?);
+    // The local store keeps the ledger, notifications, queues and the
+    // mirrored outbox; the bookings table answers whose bookings: last.
+    let local = std::mem::take(&mut ports.personal_data);
+    let dynamo_first: [Arc<dyn PersonalData>; 2] = [users.clone(), audit.clone()];
+    ports.personal_data = dynamo_first
+        .into_iter()
+        .chain(local)
+        .chain([bookings.clone() as Arc<dyn PersonalData>])
+        .collect();
     ports.profiles = users.clone();
     ports.signals = users;
-    ports.audit = Arc::new(DynamoAudit::from_env(&config)?);
+    ports.audit = audit;
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     if let Some(url) = &backend.stripe_url {
         let stripe = StripeClient::new(url, "sk_test_berth_local".into())?;

@@ -12,7 +12,7 @@ use berth_domain::ports::*;
 use berth_domain::reservations::RequestTimes;
 use berth_functions::catalogue::{FUNCTIONS, Trigger};
 use berth_functions::events::{
-    append_audit, learn_signals, publish_events, queue_notifications, record_ledger,
+    append_audit, erase_user, learn_signals, publish_events, queue_notifications, record_ledger,
     send_notifications, sweep_holds,
 };
 use berth_functions::http::*;
@@ -43,6 +43,9 @@ pub struct Ports {
     pub notification_queue: Arc<dyn NotificationQueue>,
     pub profiles: Arc<dyn Profiles>,
     pub signals: Arc<dyn SignalStore>,
+    /// Every store that keeps personal data, in erasure order (the one
+    /// that answers `booking_reader` last).
+    pub personal_data: Vec<Arc<dyn PersonalData>>,
     pub publisher: Arc<dyn EventPublisher>,
     pub clock: Arc<dyn Clock>,
     pub times: RequestTimes,
@@ -429,6 +432,16 @@ impl Functions {
                 learn_signals::Deps {
                     properties: p.property_reader.clone(),
                     signals: p.signals.clone()
+                }
+            ),
+        );
+        json.insert(
+            "erase-user",
+            lambda!(
+                erase_user,
+                erase_user::Deps {
+                    bookings: p.booking_reader.clone(),
+                    stores: p.personal_data.clone(),
                 }
             ),
         );

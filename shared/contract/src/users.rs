@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use berth_domain::events::{Change, DomainEvent};
+use berth_domain::ids::UserId;
 use berth_domain::property::Amenity;
 use berth_domain::user::{Preferences, Profile};
 use chrono::Utc;
@@ -40,6 +41,7 @@ pub async fn profiles_save_and_erase(ports: &Ports) {
     let erased = DomainEvent::new(
         Change::UserErased {
             user_id: alice.clone(),
+            pseudonym: UserId::pseudonym(),
         },
         Utc::now(),
     );

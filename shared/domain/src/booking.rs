@@ -186,6 +186,11 @@ pub struct Booking {
     pub hold_expires_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The booking's version: 1 when requested, one more with every change
+    /// stored. Its events carry it, so read models tell a late event from a
+    /// new one (see [`crate::projections::is_current`]).
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// A booking move that its status does not allow.
@@ -229,6 +234,7 @@ impl Booking {
             hold_expires_at: Some(deadline),
             created_at: now,
             updated_at: now,
+            version: 1,
         }
     }
 
@@ -249,9 +255,18 @@ impl Booking {
         }
         Ok(Booking {
             status: next,
-            updated_at: now,
-            ..self.clone()
+            ..self.revised(now)
         })
+    }
+
+    /// This booking as the next version, changed at `now`; the caller sets
+    /// what changed.
+    pub fn revised(&self, now: Timestamp) -> Booking {
+        Booking {
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        }
     }
 
     /// Whether `user` may see this booking: its guest or its property's host.

@@ -100,6 +100,7 @@ pub fn booking(
         hold_expires_at: hold_until,
         created_at: morning(),
         updated_at: morning(),
+        version: 1,
     }
 }
 

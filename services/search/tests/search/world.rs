@@ -153,6 +153,7 @@ impl World {
                             booking: Booking {
                                 status: Confirmed,
                                 hold_expires_at: None,
+                                version: b.version + 1,
                                 ..b
                             },
                         });
@@ -169,6 +170,7 @@ impl World {
                     let settled = Booking {
                         status,
                         hold_expires_at: None,
+                        version: b.version + 1,
                         ..b
                     };
                     self.emit(if status == Failed {
@@ -183,6 +185,7 @@ impl World {
                     self.emit(Change::BookingCancelled {
                         booking: Booking {
                             status: Cancelled,
+                            version: b.version + 1,
                             ..b
                         },
                     });

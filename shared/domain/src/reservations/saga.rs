@@ -64,6 +64,15 @@ impl From<PaymentError> for StepError {
     }
 }
 
+/// What a step did: moved its booking, or found that move made already (Step
+/// Functions ran the task again, or another run got there first). Only a
+/// move is news: metrics count moves, not runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Moved,
+    AlreadyDone,
+}
+
 async fn load(bookings: &dyn BookingReader, id: &BookingId) -> Result<Booking, StepError> {
     bookings
         .booking(id)
@@ -204,11 +213,11 @@ pub async fn confirm(
     changes: &dyn BookingChanges,
     id: &BookingId,
     now: Timestamp,
-) -> Result<(), StepError> {
+) -> Result<Step, StepError> {
     use BookingStatus::*;
     let booking = load(bookings, id).await?;
     match booking.status {
-        Confirmed => return Ok(()),
+        Confirmed => return Ok(Step::AlreadyDone),
         Paid => {}
         _ => return Err(StepError::HoldExpired),
     }
@@ -229,9 +238,10 @@ pub async fn confirm(
         events: &events,
     };
     match changes.apply(&change).await {
+        Ok(()) => Ok(Step::Moved),
         // Someone else holds a night: the hold lapsed and was taken.
         Err(ChangeError::NightTaken(_)) => Err(StepError::HoldExpired),
-        other => other.or_else(|e| raced(e, &[Confirmed])),
+        Err(e) => raced(e, &[Confirmed]).map(|()| Step::AlreadyDone),
     }
 }
 
@@ -298,8 +308,7 @@ pub(super) async fn record_refund(
         }
         let refunded = Booking {
             refund: Some(refund),
-            updated_at: now,
-            ..booking.clone()
+            ..booking.revised(now)
         };
         let events = event(
             Change::PaymentRefunded {
@@ -360,11 +369,11 @@ pub async fn fail(
     id: &BookingId,
     reason: FailureReason,
     now: Timestamp,
-) -> Result<(), StepError> {
+) -> Result<Step, StepError> {
     for _ in 0..COMPENSATION_ATTEMPTS {
         let booking = load(bookings, id).await?;
         if booking.status.is_settled() {
-            return Ok(());
+            return Ok(Step::AlreadyDone);
         }
         let mut failed = booking
             .moved(BookingStatus::Failed, now)
@@ -384,7 +393,7 @@ pub async fn fail(
             events: &events,
         };
         match changes.apply(&change).await {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(Step::Moved),
             Err(ChangeError::Unexpected(e)) => return Err(e.into()),
             Err(_) => continue,
         }

@@ -1,0 +1,35 @@
+//! Erasure consumer: `UserErased` → every store forgets the user, keeping
+//! bookings, ledger lines and audit records under the event's pseudonym.
+
+use std::sync::Arc;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use berth_domain::accounts;
+use berth_domain::events::Change;
+use berth_domain::ports::{BookingReader, PersonalData};
+use lambda_runtime::LambdaEvent;
+
+use super::sqs::{domain_event, for_each_message};
+
+pub struct Deps {
+    pub bookings: Arc<dyn BookingReader>,
+    /// In order; the store that answers `bookings` comes last (see
+    /// [`accounts::forget`]).
+    pub stores: Vec<Arc<dyn PersonalData>>,
+}
+
+pub async fn handle(
+    deps: &Deps,
+    event: LambdaEvent<SqsEvent>,
+) -> Result<SqsBatchResponse, lambda_runtime::Error> {
+    Ok(for_each_message(event.payload, |message| async move {
+        let event = domain_event(&message)?;
+        let Change::UserErased { user_id, pseudonym } = &event.change else {
+            return Ok(());
+        };
+        accounts::forget(deps.bookings.as_ref(), &deps.stores, user_id, pseudonym).await?;
+        tracing::info!(event_id = %event.id, "a user's personal data is erased");
+        Ok(())
+    })
+    .await)
+}
