@@ -6,6 +6,7 @@ mod api;
 mod aws_backend;
 mod bookings;
 mod crash;
+mod erasure;
 mod event_order;
 mod openapi;
 mod parity;

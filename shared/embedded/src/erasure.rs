@@ -65,3 +65,37 @@ impl PersonalData for SqliteStore {
             .await
     }
 }
+
+impl SqliteStore {
+    /// The tables with a row that mentions `text` in any column: how a
+    /// developer (or a test) checks that an erasure left nothing behind.
+    pub fn tables_mentioning(&self, text: &str) -> anyhow::Result<Vec<String>> {
+        self.db.read(|tx| {
+            let tables: Vec<String> = tx
+                .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut found = Vec::new();
+            for table in tables {
+                let columns: Vec<String> = tx
+                    .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+                    .query_map([], |row| row.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let any = columns
+                    .iter()
+                    .map(|c| format!("instr(CAST(\"{c}\" AS TEXT), ?1) > 0"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                let hits: i64 = tx.query_row(
+                    &format!("SELECT count(*) FROM \"{table}\" WHERE {any}"),
+                    [text],
+                    |row| row.get(0),
+                )?;
+                if hits > 0 {
+                    found.push(table);
+                }
+            }
+            Ok(found)
+        })
+    }
+}

@@ -72,6 +72,8 @@ pub async fn ports_on(config: &AwsConfig) -> Ports {
     let users = Arc::new(DynamoUsers::from_env(config).unwrap());
     // The stub serves until the test's runtime ends.
     let (ledger, _stub) = rds_data::sqlite_ledger().await;
+    let ledger = Arc::new(ledger);
+    let audit = Arc::new(DynamoAudit::from_env(config).unwrap());
     let outbox = config.require(vars::OUTBOX_TABLE).unwrap();
     Ports {
         property_reader: properties.clone(),
@@ -81,11 +83,13 @@ pub async fn ports_on(config: &AwsConfig) -> Ports {
         booking_reader: bookings.clone(),
         requests: bookings.clone(),
         changes: bookings.clone(),
-        abandoned: bookings,
-        ledger: Arc::new(ledger),
-        audit: Arc::new(DynamoAudit::from_env(config).unwrap()),
+        abandoned: bookings.clone(),
+        ledger: ledger.clone(),
+        audit: audit.clone(),
         profiles: users.clone(),
-        signals: users,
+        signals: users.clone(),
+        // As erase-user's main builds them: the bookings table last.
+        personal_data: vec![users, audit, ledger, bookings],
         outbox: Arc::new(Probe::new(Client::new(config.sdk()), &outbox)),
     }
 }

@@ -38,7 +38,8 @@ pub async fn sqlite_ports() -> Ports {
         ledger: s.clone(),
         audit: s.clone(),
         profiles: s.clone(),
-        signals: s,
+        signals: s.clone(),
+        personal_data: vec![s],
         outbox: Arc::new(Probe(store)),
     }
 }
