@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use berth_domain::ports::{BookingChanges, BookingReader, Clock};
-use berth_domain::reservations::{self, Step};
+use berth_domain::reservations;
 use lambda_runtime::LambdaEvent;
 
 use super::{BookingTask, TaskResult};
@@ -17,7 +17,7 @@ pub struct Deps {
 #[tracing::instrument(name = "confirm_booking", skip_all, fields(booking_id = %event.payload.booking_id))]
 pub async fn handle(deps: &Deps, event: LambdaEvent<BookingTask>) -> TaskResult {
     let task = event.payload;
-    let step = reservations::confirm(
+    let confirmed_now = reservations::confirm(
         deps.bookings.as_ref(),
         deps.changes.as_ref(),
         &task.booking_id,
@@ -25,7 +25,7 @@ pub async fn handle(deps: &Deps, event: LambdaEvent<BookingTask>) -> TaskResult 
     )
     .await?;
     // A re-run (Step Functions retries) finds it confirmed: counted once.
-    if step == Step::Moved {
+    if confirmed_now {
         crate::metrics::booking_settled("CONFIRMED", None);
     }
     Ok(task)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use berth_domain::booking::FailureReason;
 use berth_domain::ids::BookingId;
 use berth_domain::ports::{BookingChanges, BookingReader, Clock};
-use berth_domain::reservations::{self, Step};
+use berth_domain::reservations;
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +37,7 @@ pub struct FailTask {
 pub async fn handle(deps: &Deps, event: LambdaEvent<FailTask>) -> TaskResult {
     let task = event.payload;
     let reason = FailureReason::from_error_name(&task.error.error);
-    let step = reservations::fail(
+    let failed_now = reservations::fail(
         deps.bookings.as_ref(),
         deps.changes.as_ref(),
         &task.booking_id,
@@ -45,8 +45,7 @@ pub async fn handle(deps: &Deps, event: LambdaEvent<FailTask>) -> TaskResult {
         deps.clock.now(),
     )
     .await?;
-    // A re-run, or a booking that settled otherwise, is no new failure.
-    if step == Step::Moved {
+    if failed_now {
         crate::metrics::booking_settled("FAILED", Some(reason.as_str()));
     }
     Ok(BookingTask {

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use berth_domain::booking::{Booking, BookingStatus, PaymentMethod};
+use berth_domain::booking::{Booking, PaymentMethod};
 use berth_domain::dates::{Date, DateRange, Stay};
 use berth_domain::events::{Change, DomainEvent};
 use berth_domain::ids::UserId;
@@ -67,21 +67,12 @@ fn journey(property: &Property) -> Vec<DomainEvent> {
     let guest = UserId::parse("ordered-guest").unwrap();
     let method = PaymentMethod::parse("pm_card_visa").unwrap();
     let requested = Booking::request(guest, property, quote, method, now, now);
-    let step = |b: &Booking, status, seconds| {
-        b.moved(status, now + chrono::Duration::seconds(seconds))
-            .unwrap()
-    };
-    let held = step(&requested, BookingStatus::Held, 1);
-    let paid = Booking {
-        payment_ref: Some("ch_1".into()),
-        ..step(&held, BookingStatus::Paid, 2)
-    };
-    let confirmed = step(&paid, BookingStatus::Confirmed, 3);
+    let at = |seconds| now + chrono::Duration::seconds(seconds);
+    let held = requested.held(at(900), at(1)).unwrap();
+    let paid = held.paid("ch_1", at(2)).unwrap();
+    let confirmed = paid.confirmed(at(3)).unwrap();
     let refund = Money::new(confirmed.total.amount, confirmed.total.currency);
-    let cancelled = Booking {
-        refund: Some(refund),
-        ..step(&confirmed, BookingStatus::Cancelled, 4)
-    };
+    let cancelled = confirmed.cancelled(refund, at(4)).unwrap();
     let event =
         |change, seconds| DomainEvent::new(change, now + chrono::Duration::seconds(seconds));
     vec![

@@ -29,7 +29,8 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Ports) {
     let listed = property(ports, "erasure-host").await;
     let requested = stored_booking(ports, &listed, guest.as_str(), stay(5, 2)).await;
     let now = Utc::now();
-    let held = requested.moved(BookingStatus::Held, now).unwrap();
+    let until = now + chrono::Duration::minutes(15);
+    let held = requested.held(until, now).unwrap();
     let events = [DomainEvent::new(
         Change::BookingHeld {
             booking: held.clone(),
@@ -41,10 +42,7 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Ports) {
         .apply(&BookingChange {
             booking: &held,
             from: &[BookingStatus::Pending],
-            nights: NightsChange::Hold {
-                until: now + chrono::Duration::minutes(15),
-                now,
-            },
+            nights: NightsChange::Hold { until, now },
             events: &events,
         })
         .await

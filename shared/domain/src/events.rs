@@ -148,7 +148,7 @@ impl DomainEvent {
             Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
                 Some(property.version)
             }
-            _ => self.booking().map(|b| b.version),
+            _ => self.booking().map(|b| b.version()),
         }
     }
 

@@ -3,7 +3,7 @@
 //! in any order, and more than once, a booking's events leave the index as
 //! delivering them in order does.
 
-use berth_domain::booking::{Booking, BookingStatus};
+use berth_domain::booking::BookingStatus;
 use berth_domain::dates::Stay;
 use berth_domain::events::{Change, DomainEvent};
 use berth_search::Index;
@@ -32,35 +32,29 @@ fn permutations<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
 /// events of one change, so of one version).
 fn journey(property: &berth_domain::ids::PropertyId) -> Vec<DomainEvent> {
     let stay = Stay::existing(date("2027-03-10"), date("2027-03-13")).unwrap();
-    let requested = booking(property, stay, BookingStatus::Pending, None);
-    let next = |b: &Booking, status, minutes| Booking {
-        status,
-        ..b.revised(morning() + chrono::Duration::minutes(minutes))
-    };
-    let mut held = next(&requested, BookingStatus::Held, 1);
-    held.hold_expires_at = Some(morning() + chrono::Duration::minutes(16));
-    let paid = next(&held, BookingStatus::Paid, 2);
-    let mut confirmed = next(&paid, BookingStatus::Confirmed, 3);
-    confirmed.hold_expires_at = None;
-    let cancelled = next(&confirmed, BookingStatus::Cancelled, 4);
-    let at = morning();
+    let at = |minutes| morning() + chrono::Duration::minutes(minutes);
+    let requested = booking(property, stay, BookingStatus::Pending, Some(at(15)));
+    let held = requested.held(at(16), at(1)).unwrap();
+    let paid = held.paid("pi_test", at(2)).unwrap();
+    let confirmed = paid.confirmed(at(3)).unwrap();
+    let cancelled = confirmed.cancelled(eur(100), at(4)).unwrap();
     vec![
-        event(Change::BookingRequested { booking: requested }, at),
-        event(Change::BookingHeld { booking: held }, at),
-        event(Change::BookingPaid { booking: paid }, at),
-        event(Change::BookingConfirmed { booking: confirmed }, at),
+        event(Change::BookingRequested { booking: requested }, at(0)),
+        event(Change::BookingHeld { booking: held }, at(1)),
+        event(Change::BookingPaid { booking: paid }, at(2)),
+        event(Change::BookingConfirmed { booking: confirmed }, at(3)),
         event(
             Change::BookingCancelled {
                 booking: cancelled.clone(),
             },
-            at,
+            at(4),
         ),
         event(
             Change::PaymentRefunded {
                 booking: cancelled,
                 refund: eur(100),
             },
-            at,
+            at(4),
         ),
     ]
 }
