@@ -45,8 +45,8 @@ impl BookingReader for OneBooking {
 impl BookingChanges for OneBooking {
     async fn apply(&self, change: &BookingChange<'_>) -> Result<(), ChangeError> {
         let mut stored = self.0.lock().unwrap();
-        if !change.from.contains(&stored.status) {
-            return Err(ChangeError::StatusChanged(Some(stored.status)));
+        if !change.from.contains(&stored.status()) {
+            return Err(ChangeError::StatusChanged(Some(stored.status())));
         }
         *stored = change.booking.clone();
         Ok(())
@@ -124,7 +124,7 @@ async fn confirming_again_emits_nothing() {
     let first = emitted.take();
     assert_eq!(first.len(), 1, "{first:?}");
     assert!(first[0].contains("CONFIRMED"), "{first:?}");
-    assert_eq!(store.0.lock().unwrap().status, BookingStatus::Confirmed);
+    assert_eq!(store.0.lock().unwrap().status(), BookingStatus::Confirmed);
 
     confirm_booking::handle(&deps, event(task)).await.unwrap();
     assert_eq!(
@@ -157,7 +157,7 @@ async fn failing_again_emits_nothing() {
         first[0].contains("FAILED") && first[0].contains("PAYMENT_DECLINED"),
         "{first:?}"
     );
-    assert_eq!(store.0.lock().unwrap().status, BookingStatus::Failed);
+    assert_eq!(store.0.lock().unwrap().status(), BookingStatus::Failed);
 
     fail_booking::handle(&deps, event(task)).await.unwrap();
     assert_eq!(

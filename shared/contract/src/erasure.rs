@@ -17,11 +17,9 @@ use chrono::Utc;
 use crate::Ports;
 use crate::fixtures::{property, stay, stored_booking, user};
 
-/// Whether `value`, as JSON, names `user` anywhere.
-fn names(value: &impl serde::Serialize, user: &UserId) -> bool {
-    serde_json::to_string(value)
-        .expect("JSON")
-        .contains(&format!("\"{user}\""))
+/// Whether `value` names `user` anywhere (as a string, in its debug form).
+fn names(value: &impl std::fmt::Debug, user: &UserId) -> bool {
+    format!("{value:?}").contains(&format!("\"{user}\""))
 }
 
 pub async fn erasure_forgets_the_guest_everywhere(ports: &Ports) {
@@ -98,8 +96,8 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Ports) {
         .unwrap();
     assert_eq!(kept.guest_id, pseudonym, "the booking stays, pseudonymised");
     assert_eq!(
-        (kept.total, kept.status, kept.version),
-        (held.total, held.status, held.version)
+        (kept.total, kept.status(), kept.version()),
+        (held.total, held.status(), held.version())
     );
     assert!(!names(&kept, &guest));
     let page = PageRequest {

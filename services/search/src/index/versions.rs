@@ -25,11 +25,11 @@ impl BookingVersions {
     pub fn admit(&mut self, booking: &Booking) -> bool {
         let key = booking_key(&booking.id);
         let applied = self.latest.get(&key).map(|(version, _)| *version);
-        if !is_current(applied, booking.version) {
+        if !is_current(applied, booking.version()) {
             return false;
         }
         self.latest
-            .insert(key, (booking.version, day(booking.check_out)));
+            .insert(key, (booking.version(), day(booking.check_out)));
         true
     }
 

@@ -345,7 +345,10 @@ async fn confirm_books_every_night_and_a_rerun_changes_nothing() {
         .expect("quote of a confirmed booking is done");
 
     let again = reservations::confirm(&w.store, &w.store, &confirmed.id, w.t(4)).await;
-    assert!(matches!(again, Ok(false)), "a re-run confirms nothing: {again:?}");
+    assert!(
+        matches!(again, Ok(false)),
+        "a re-run confirms nothing: {again:?}"
+    );
     assert_eq!(w.booking(&confirmed.id).await, confirmed);
 }
 
