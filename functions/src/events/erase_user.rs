@@ -9,7 +9,7 @@ use berth_domain::events::Change;
 use berth_domain::ports::{BookingReader, PersonalData};
 use lambda_runtime::LambdaEvent;
 
-use super::sqs::{domain_event, for_each_message};
+use super::sqs::for_each_event;
 
 pub struct Deps {
     pub bookings: Arc<dyn BookingReader>,
@@ -22,8 +22,7 @@ pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, lambda_runtime::Error> {
-    Ok(for_each_message(event.payload, |message| async move {
-        let event = domain_event(&message)?;
+    Ok(for_each_event(event.payload, |event| async move {
         let Change::UserErased { user_id, pseudonym } = &event.change else {
             return Ok(());
         };
