@@ -51,14 +51,17 @@ async fn pseudonymise(
         .condition_expression("#json = :old")
         .expression_attribute_names("#json", attribute)
         .expression_attribute_values(":old", s(old))
-        .expression_attribute_values(":new", s(new))
-        .expression_attribute_values(":pseudonym", s(erasure.pseudonym.as_str()));
+        .expression_attribute_values(":new", s(new));
     let mut sets = vec!["#json = :new".to_owned()];
     for (i, name) in also.iter().enumerate() {
         if item.get(*name) == Some(&s(erasure.user.as_str())) {
             sets.push(format!("#also{i} = :pseudonym"));
             update = update.expression_attribute_names(format!("#also{i}"), *name);
         }
+    }
+    // DynamoDB refuses a value the expressions do not use.
+    if sets.len() > 1 {
+        update = update.expression_attribute_values(":pseudonym", s(erasure.pseudonym.as_str()));
     }
     update
         .update_expression(format!("SET {}", sets.join(", ")))
