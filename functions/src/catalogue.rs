@@ -269,6 +269,13 @@ pub const SEND_NOTIFICATIONS: Function = Function {
     build: built_by!(events::send_notifications),
 };
 
+pub const ERASE_USER: Function = Function {
+    name: "erase-user",
+    logical_id: "EraseUserFunction",
+    trigger: queue("ErasureQueue"),
+    build: built_by!(events::erase_user),
+};
+
 pub const LEARN_SIGNALS: Function = Function {
     name: "learn-signals",
     logical_id: "LearnSignalsFunction",
@@ -314,6 +321,7 @@ pub const FUNCTIONS: &[Function] = &[
     QUEUE_NOTIFICATIONS,
     SEND_NOTIFICATIONS,
     LEARN_SIGNALS,
+    ERASE_USER,
     SWEEP_HOLDS,
 ];
 

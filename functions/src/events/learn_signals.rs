@@ -8,7 +8,7 @@ use berth_domain::ports::{PropertyReader, SignalStore};
 use berth_domain::wiring::PortSource;
 use lambda_runtime::LambdaEvent;
 
-use super::sqs::{domain_event, for_each_message};
+use super::sqs::for_each_event;
 use crate::runtime::Handler;
 
 pub struct Deps {
@@ -31,8 +31,7 @@ pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, lambda_runtime::Error> {
-    Ok(for_each_message(event.payload, |message| async move {
-        let event = domain_event(&message)?;
+    Ok(for_each_event(event.payload, |event| async move {
         let Change::BookingConfirmed { booking } = &event.change else {
             return Ok(());
         };

@@ -1,8 +1,9 @@
 //! Event processors: the outbox publisher (DynamoDB stream → EventBridge),
-//! the SQS consumers that keep read models and send notifications, and the
-//! scheduled sweeper.
+//! the SQS consumers that keep read models, send notifications and erase
+//! users, and the scheduled sweeper.
 
 pub mod append_audit;
+pub mod erase_user;
 pub mod learn_signals;
 pub mod publish_events;
 pub mod queue_notifications;

@@ -31,13 +31,16 @@ pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
 #[tracing::instrument(name = "confirm_booking", skip_all, fields(booking_id = %event.payload.booking_id))]
 pub async fn handle(deps: &Deps, event: LambdaEvent<BookingTask>) -> TaskResult {
     let task = event.payload;
-    reservations::confirm(
+    let confirmed_now = reservations::confirm(
         deps.bookings.as_ref(),
         deps.changes.as_ref(),
         &task.booking_id,
         deps.clock.now(),
     )
     .await?;
-    crate::metrics::booking_settled("CONFIRMED", None);
+    // A re-run (Step Functions retries) finds it confirmed: counted once.
+    if confirmed_now {
+        crate::metrics::booking_settled("CONFIRMED", None);
+    }
     Ok(task)
 }

@@ -61,3 +61,6 @@ impl From<TaskError> for Diagnostic {
 }
 
 pub type TaskResult = Result<BookingTask, TaskError>;
+
+#[cfg(test)]
+mod tests;

@@ -76,6 +76,9 @@ pub async fn adopt(
     ports.profiles = aws.profiles()?;
     ports.signals = aws.signals()?;
     ports.audit = aws.audit()?;
+    // The local store keeps the ledger, notifications, queues and the
+    // mirrored outbox; the bookings table answers whose bookings: last.
+    ports.personal_data = aws.personal_data_around(ports.personal_data.clone())?;
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     if let Some(url) = &backend.stripe_url {
         let stripe = StripeClient::new(url, "sk_test_berth_local".into())?;

@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod edge;
+pub mod exposure;
 pub mod limits;
 mod local_api;
 
@@ -26,6 +27,7 @@ use lambda_http::Body as LambdaBody;
 use crate::platform::Platform;
 use crate::platform::gateway::{self, Incoming};
 use auth::LocalAuth;
+use exposure::LocalEndpoints;
 use limits::RateLimit;
 
 /// The OpenAPI document of every route, kept in the repository.
@@ -35,6 +37,8 @@ pub struct App {
     pub platform: Arc<Platform>,
     pub auth: LocalAuth,
     pub rate_limit: RateLimit,
+    /// Whether `/local/*` is served (see [`exposure`]).
+    pub local_endpoints: LocalEndpoints,
 }
 
 /// A problem answered by the platform itself (not a function).
@@ -64,8 +68,8 @@ fn method_filter(method: &str) -> MethodFilter {
     }
 }
 
-/// Every route: the catalogue's functions, the local platform's own API,
-/// search, and the OpenAPI document.
+/// Every route: the catalogue's functions, the local platform's own API
+/// (unless refused), search, and the OpenAPI document.
 pub fn router(app: Arc<App>) -> Router {
     let mut router = Router::new();
     for function in FUNCTIONS {
@@ -88,10 +92,12 @@ pub fn router(app: Arc<App>) -> Router {
             ),
         );
     }
+    if app.local_endpoints.served() {
+        router = router.merge(local_api::router());
+    }
     router
         .route("/openapi.json", axum::routing::get(openapi))
         .merge(berth_search::search_routes(app.platform.search.clone()))
-        .merge(local_api::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -6,6 +6,8 @@ mod api;
 mod aws_backend;
 mod bookings;
 mod crash;
+mod erasure;
+mod event_order;
 mod iam;
 mod openapi;
 mod parity;

@@ -43,6 +43,7 @@ pub fn args(data_dir: PathBuf, options: &Options) -> ServeArgs {
         aws_prefix: "berth-local".into(),
         aws_endpoint: None,
         stripe_url: None,
+        unsafe_expose_local_endpoints: false,
     }
 }
 

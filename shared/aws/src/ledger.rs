@@ -9,7 +9,7 @@ use aws_sdk_rdsdata::types::{Field, SqlParameter};
 use berth_domain::dates::{Date, DateRange};
 use berth_domain::ids::UserId;
 use berth_domain::money::Currency;
-use berth_domain::ports::{Earnings, Ledger, LedgerEntry};
+use berth_domain::ports::{Earnings, Erasure, Ledger, LedgerEntry, PersonalData};
 
 use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
@@ -203,6 +203,20 @@ pub const LEDGER: Access = Access {
     ],
 };
 
+/// [`PersonalData`]: one statement pseudonymising a host's lines.
+pub const PERSONAL_DATA: Access = Access {
+    port: "PersonalData",
+    grants: &[
+        on(vars::LEDGER_CLUSTER_ARN, &["rds-data:ExecuteStatement"]),
+        on(vars::LEDGER_SECRET_ARN, &["secretsmanager:GetSecretValue"]),
+    ],
+    env: &[
+        vars::LEDGER_CLUSTER_ARN,
+        vars::LEDGER_SECRET_ARN,
+        vars::LEDGER_DATABASE,
+    ],
+};
+
 #[async_trait]
 impl Ledger for RdsDataLedger {
     async fn record(&self, entries: &[LedgerEntry]) -> anyhow::Result<()> {
@@ -231,5 +245,23 @@ impl Ledger for RdsDataLedger {
             .await
             .context("reading earnings")?;
         found.records().iter().map(|row| earnings_of(row)).collect()
+    }
+}
+
+/// Erasure: the ledger keeps a host's amounts under their pseudonym
+/// (`rds-data:ExecuteStatement`).
+#[async_trait]
+impl PersonalData for RdsDataLedger {
+    async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()> {
+        self.execute(
+            berth_ledger_sql::PSEUDONYMISE_HOST,
+            vec![
+                text("host_id", erasure.user.as_str()),
+                text("pseudonym", erasure.pseudonym.as_str()),
+            ],
+        )
+        .await
+        .context("pseudonymising a host's ledger lines")?;
+        Ok(())
     }
 }

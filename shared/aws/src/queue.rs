@@ -145,6 +145,7 @@ mod tests {
             id: format!("{booking}-{n}"),
             booking_id: booking.clone(),
             recipient: UserId::parse("guest").unwrap(),
+            version: n as u64,
             subject: "s".into(),
             body: "b".into(),
         }

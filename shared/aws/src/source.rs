@@ -102,6 +102,23 @@ impl AwsSource {
         Ok(cell.get_or_init(|| adapter).clone())
     }
 
+    /// Every DynamoDB store that keeps personal data, forgotten in order
+    /// around `middle` (the ledger; a local platform's own store): the
+    /// bookings table answers whose bookings they are, so it goes last.
+    pub fn personal_data_around(
+        &self,
+        middle: Arc<dyn PersonalData>,
+    ) -> anyhow::Result<Arc<dyn PersonalData>> {
+        let users = self.shared(&self.users, dynamo::erasure::USERS, DynamoUsers::from_env)?;
+        let audit = self.single(dynamo::erasure::AUDIT, DynamoAudit::from_env)?;
+        let bookings = self.shared(
+            &self.bookings,
+            dynamo::erasure::BOOKINGS,
+            DynamoBookings::from_env,
+        )?;
+        Ok(Arc::new(InOrder(vec![users, audit, middle, bookings])))
+    }
+
     /// A new adapter built by `build`; `access` recorded.
     fn single<T>(
         &self,
@@ -188,6 +205,11 @@ impl PortSource for AwsSource {
     fn signals(&self) -> anyhow::Result<Arc<dyn SignalStore>> {
         let access = dynamo::users::SIGNAL_STORE;
         Ok(self.shared(&self.users, access, DynamoUsers::from_env)?)
+    }
+
+    fn personal_data(&self) -> anyhow::Result<Arc<dyn PersonalData>> {
+        let ledger = self.shared(&self.ledger, ledger::PERSONAL_DATA, RdsDataLedger::from_env)?;
+        self.personal_data_around(ledger)
     }
 
     fn publisher(&self) -> anyhow::Result<Arc<dyn EventPublisher>> {

@@ -7,10 +7,12 @@
 //!   zero-double-booking race, listings, the sweeper's query;
 //! - [`records`]: ledger, audit log;
 //! - [`users`]: profiles and signals;
+//! - [`erasure`]: forgetting a user in every store;
 //! - [`gateway`]: payment gateways.
 
 pub mod bookings;
 pub mod catalog;
+pub mod erasure;
 pub mod fixtures;
 pub mod gateway;
 pub mod records;
@@ -70,6 +72,7 @@ macro_rules! contract_suite {
             records::audit_appends_once_in_order,
             users::profiles_save_and_erase,
             users::signals_learn_once_per_event,
+            erasure::erasure_forgets_the_guest_everywhere,
         );
     };
     (@tests $ports:path; $($module:ident :: $check:ident),+ $(,)?) => {

@@ -67,16 +67,19 @@ pub async fn ledger_records_once_and_sums_per_currency(ports: &Subject) {
 pub async fn audit_appends_once_in_order(ports: &Subject) {
     let booking = BookingId::generate();
     let at = Utc::now();
-    let record = |id: &str, offset: i64, status: BookingStatus| AuditRecord {
+    let record = |id: &str, offset: i64, status: BookingStatus, version: u64| AuditRecord {
         event_id: id.into(),
         booking_id: booking.clone(),
         occurred_at: at + Duration::milliseconds(offset),
         change: format!("Booking{status}"),
         status,
+        version,
         detail: serde_json::json!({"n": offset}),
     };
-    let later = record("evt-b", 5, BookingStatus::Held);
-    let earlier = record("evt-a", 1, BookingStatus::Pending);
+    let later = record("evt-b", 5, BookingStatus::Held, 2);
+    let earlier = record("evt-a", 1, BookingStatus::Pending, 1);
+    // Stamped by a clock behind the others: the booking's version orders it.
+    let skewed = record("evt-c", 0, BookingStatus::Paid, 3);
     ports
         .audit()
         .unwrap()
@@ -86,11 +89,11 @@ pub async fn audit_appends_once_in_order(ports: &Subject) {
     ports
         .audit()
         .unwrap()
-        .append(&[earlier.clone(), later.clone()])
+        .append(&[skewed.clone(), earlier.clone(), later.clone()])
         .await
         .unwrap();
     let trail = ports.audit().unwrap().trail(&booking).await.unwrap();
-    assert_eq!(trail, [earlier, later]);
+    assert_eq!(trail, [earlier, later, skewed]);
     assert!(
         ports
             .audit()

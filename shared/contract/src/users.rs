@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use berth_domain::events::{Change, DomainEvent};
+use berth_domain::ids::UserId;
 use berth_domain::property::Amenity;
 use berth_domain::user::{Preferences, Profile};
 use chrono::Utc;
@@ -55,6 +56,7 @@ pub async fn profiles_save_and_erase(ports: &Subject) {
     let erased = DomainEvent::new(
         Change::UserErased {
             user_id: alice.clone(),
+            pseudonym: UserId::pseudonym(),
         },
         Utc::now(),
     );

@@ -189,6 +189,11 @@ pub struct Booking {
     hold_expires_at: Option<Timestamp>,
     pub created_at: Timestamp,
     updated_at: Timestamp,
+    /// 1 when requested, one more with every change stored. Its events
+    /// carry it, so read models tell a late event from a new one (see
+    /// [`crate::projections::is_current`]).
+    #[serde(default)]
+    version: u64,
 }
 
 /// A booking move that its status does not allow.
@@ -232,6 +237,7 @@ impl Booking {
             hold_expires_at: Some(deadline),
             created_at: now,
             updated_at: now,
+            version: 1,
         }
     }
 
@@ -271,6 +277,21 @@ impl Booking {
         self.updated_at
     }
 
+    /// How many changes it has been through (see the field).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The next version of this booking, changed at `now`: every stored
+    /// change goes through here.
+    fn revised(&self, now: Timestamp) -> Booking {
+        Booking {
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+
     /// Whether its hold (or, before HELD, its deadline) has lapsed at `now`.
     pub fn hold_lapsed(&self, now: Timestamp) -> bool {
         self.hold_expires_at
@@ -287,8 +308,7 @@ impl Booking {
         }
         Ok(Booking {
             status: next,
-            updated_at: now,
-            ..self.clone()
+            ..self.revised(now)
         })
     }
 
@@ -348,8 +368,7 @@ impl Booking {
     pub fn refunded(&self, refund: Money, now: Timestamp) -> Booking {
         Booking {
             refund: Some(refund),
-            updated_at: now,
-            ..self.clone()
+            ..self.revised(now)
         }
     }
 

@@ -6,6 +6,8 @@
 //! which errors it returns; `anyhow::Error` always means "the backing service
 //! could not answer" and is worth retrying.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -387,6 +389,9 @@ pub struct AuditRecord {
     pub occurred_at: Timestamp,
     pub change: String,
     pub status: BookingStatus,
+    /// The booking's version after the change (the trail's order).
+    #[serde(default)]
+    pub version: u64,
     pub detail: serde_json::Value,
 }
 
@@ -395,7 +400,8 @@ pub trait AuditLog: Send + Sync {
     /// Appends each record at most once (by event id). Records are never changed.
     async fn append(&self, records: &[AuditRecord]) -> anyhow::Result<()>;
 
-    /// Every record of one booking, oldest first.
+    /// Every record of one booking, in the order of
+    /// [`crate::projections::order_trail`], however they were appended.
     async fn trail(&self, booking: &BookingId) -> anyhow::Result<Vec<AuditRecord>>;
 }
 
@@ -406,6 +412,10 @@ pub struct Notification {
     pub id: String,
     pub booking_id: BookingId,
     pub recipient: UserId,
+    /// The booking's version the message speaks of: a message about an
+    /// older version than one already delivered is news no longer.
+    #[serde(default)]
+    pub version: u64,
     pub subject: String,
     pub body: String,
 }
@@ -419,7 +429,10 @@ pub trait NotificationQueue: Send + Sync {
 
 #[async_trait]
 pub trait Notifier: Send + Sync {
-    /// Delivers the notification at most once (by id).
+    /// Delivers the notification at most once (by id), and not at all when
+    /// a notification of a newer version of the same booking was delivered
+    /// already (see [`crate::projections::is_current`]): a late "confirmed"
+    /// never follows "cancelled".
     async fn send(&self, notification: &Notification) -> anyhow::Result<()>;
 }
 
@@ -433,6 +446,75 @@ pub trait Profiles: Send + Sync {
 
     /// Deletes the user's profile and signals and records `event`, atomically.
     async fn erase(&self, user: &UserId, event: &DomainEvent) -> anyhow::Result<()>;
+}
+
+/// Who is being forgotten, and who stands in their place from now on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    pub user: UserId,
+    /// Replaces `user` wherever a record must stay (a booking, a ledger
+    /// line, an audit record): it links those records to each other, never
+    /// to the person.
+    pub pseudonym: UserId,
+    /// The bookings `user` was a party to (as guest or host), found before
+    /// any store changed.
+    pub bookings: Vec<BookingId>,
+}
+
+impl Erasure {
+    /// How the user's id appears in stored JSON, and what replaces it: as a
+    /// JSON string, and as one inside a JSON string (an error's cause).
+    /// User ids are letters, digits and `- _ . @`, which JSON never escapes.
+    pub fn replacements(&self) -> [(String, String); 2] {
+        let (user, pseudonym) = (self.user.as_str(), self.pseudonym.as_str());
+        [
+            (format!("\"{user}\""), format!("\"{pseudonym}\"")),
+            (format!("\\\"{user}\\\""), format!("\\\"{pseudonym}\\\"")),
+        ]
+    }
+
+    /// `json` with the user's id replaced by the pseudonym, or `None` when
+    /// it does not mention them.
+    pub fn pseudonymise(&self, json: &str) -> Option<String> {
+        let replacements = self.replacements();
+        if !replacements
+            .iter()
+            .any(|(from, _)| json.contains(from.as_str()))
+        {
+            return None;
+        }
+        Some(
+            replacements
+                .iter()
+                .fold(json.to_owned(), |text, (from, to)| {
+                    text.replace(from.as_str(), to)
+                }),
+        )
+    }
+}
+
+#[async_trait]
+pub trait PersonalData: Send + Sync {
+    /// Deletes what this store keeps only about `erasure.user` (profile,
+    /// signals, messages, request keys) and replaces their id with
+    /// `erasure.pseudonym` in the records it must keep. Idempotent: a
+    /// second run finds nothing left to change.
+    async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()>;
+}
+
+/// Several stores that keep personal data, forgotten one after another:
+/// the store that answers whose bookings they are goes last, so a retry
+/// after a failure still finds them.
+pub struct InOrder(pub Vec<Arc<dyn PersonalData>>);
+
+#[async_trait]
+impl PersonalData for InOrder {
+    async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()> {
+        for store in &self.0 {
+            store.forget(erasure).await?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -1,10 +1,34 @@
 //! Read models fed by domain events: what each event means for the ledger,
 //! the audit log and the guest's notifications. Pure functions; consumers
 //! apply them idempotently by event id.
+//!
+//! Events reach consumers in any order (EventBridge, SQS and a stream's
+//! shards keep none across items), so each read model either commutes (the
+//! ledger sums, the audit trail sorts by version, signals count confirmed
+//! stays) or keeps the newest version it applied per aggregate and skips
+//! older events ([`is_current`]: the search index, notifications).
 
 use crate::events::{Change, DomainEvent};
 use crate::money::Money;
 use crate::ports::{AuditRecord, LedgerEntry, Notification};
+
+/// Whether an event that leaves its aggregate at `version` still changes a
+/// read model that has applied `applied` (the newest version it applied of
+/// that aggregate, if any). Older events are late: skipped. An equal
+/// version passes, because one change may record several events (a
+/// cancellation and its refund); each is applied once, by its id.
+pub fn is_current(applied: Option<u64>, version: u64) -> bool {
+    applied.is_none_or(|applied| version >= applied)
+}
+
+/// A booking's audit trail in the order its changes happened: by the
+/// booking's version, then time, then event id (events of one change share
+/// a version), however the records arrived.
+pub fn order_trail(trail: &mut [AuditRecord]) {
+    trail.sort_by(|a, b| {
+        (a.version, a.occurred_at, &a.event_id).cmp(&(b.version, b.occurred_at, &b.event_id))
+    });
+}
 
 /// Ledger lines: a confirmed booking earns its total, a refund takes it back.
 pub fn ledger_entries(event: &DomainEvent) -> Vec<LedgerEntry> {
@@ -39,6 +63,7 @@ pub fn audit_record(event: &DomainEvent) -> Option<AuditRecord> {
         occurred_at: event.occurred_at,
         change: event.detail_type().to_owned(),
         status: booking.status(),
+        version: booking.version(),
         detail: event.detail(),
     })
 }
@@ -88,6 +113,7 @@ pub fn notification(event: &DomainEvent) -> Option<Notification> {
         id: event.id.to_string(),
         booking_id: booking.id.clone(),
         recipient: booking.guest_id.clone(),
+        version: booking.version(),
         subject,
         body,
     })

@@ -79,6 +79,7 @@ port_set! {
     notification_queue: NotificationQueue,
     profiles: Profiles,
     signals: SignalStore,
+    personal_data: PersonalData,
     publisher: EventPublisher,
 }
 

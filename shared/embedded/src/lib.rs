@@ -4,7 +4,8 @@
 //! - [`db`]: the file, its writer thread (group commit) and reader pool;
 //! - [`schema`]: migrations, applied at open;
 //! - one module per area: [`catalog`] (properties, nights), [`bookings`],
-//!   [`users`], [`records`] (ledger, audit log, notifications), [`outbox`];
+//!   [`users`], [`records`] (ledger, audit log, notifications), [`outbox`],
+//!   [`erasure`] (forgetting a user across all of them);
 //! - [`gateway`]: the fake payment gateway;
 //! - [`source`]: the store as a source of ports;
 //! - the local platform's machinery: [`journal`] (workflow executions),
@@ -14,6 +15,7 @@ pub mod bookings;
 pub mod catalog;
 mod codec;
 pub mod db;
+pub mod erasure;
 pub mod gateway;
 pub mod journal;
 pub mod outbox;

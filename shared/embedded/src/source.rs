@@ -61,4 +61,8 @@ impl PortSource for SqliteStore {
     fn signals(&self) -> anyhow::Result<Arc<dyn SignalStore>> {
         Ok(Arc::new(self.clone()))
     }
+
+    fn personal_data(&self) -> anyhow::Result<Arc<dyn PersonalData>> {
+        Ok(Arc::new(self.clone()))
+    }
 }

@@ -36,6 +36,11 @@ pub const EARNINGS: &str = "SELECT currency, \
     WHERE host_id = :host_id AND occurred_on >= :from AND occurred_on < :to \
     GROUP BY currency ORDER BY currency";
 
+/// Erasure: a host's ledger lines keep their amounts under a pseudonym.
+/// Parameters: `:host_id :pseudonym`.
+pub const PSEUDONYMISE_HOST: &str =
+    "UPDATE ledger_entries SET host_id = :pseudonym WHERE host_id = :host_id";
+
 /// The schema's statements, one by one.
 pub fn schema_statements() -> impl Iterator<Item = &'static str> {
     SCHEMA.split(';').map(str::trim).filter(|s| !s.is_empty())

@@ -1,12 +1,15 @@
 //! The append-only audit log in `AUDIT_TABLE`: `booking_id` (key) and
 //! `entry` (sort: the record's time to the millisecond, `#`, its event id),
 //! so a booking's trail reads oldest first; `record` holds the record as JSON.
+//! Records may arrive in any order: the trail is put in the booking's
+//! version order as it is read.
 
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use berth_domain::ids::BookingId;
 use berth_domain::ports::{AuditLog, AuditRecord};
+use berth_domain::projections;
 
 use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
@@ -16,8 +19,8 @@ use crate::dynamo::schema::audit;
 /// [`AuditLog`]. Needs `AUDIT_TABLE`.
 #[derive(Debug, Clone)]
 pub struct DynamoAudit {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 impl DynamoAudit {
@@ -108,7 +111,10 @@ impl AuditLog for DynamoAudit {
             }
             match page.last_evaluated_key() {
                 Some(key) => start = Some(key.clone()),
-                None => return Ok(trail),
+                None => {
+                    projections::order_trail(&mut trail);
+                    return Ok(trail);
+                }
             }
         }
     }

@@ -33,8 +33,8 @@ const SIGNALS: &str = "SIGNALS";
 /// [`Profiles`] and [`SignalStore`]. Needs `USERS_TABLE`, `OUTBOX_TABLE`.
 #[derive(Debug, Clone)]
 pub struct DynamoUsers {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
     outbox: String,
 }
 

@@ -257,11 +257,11 @@ pub async fn confirm(
     changes: &dyn BookingChanges,
     id: &BookingId,
     now: Timestamp,
-) -> Result<(), StepError> {
+) -> Result<bool, StepError> {
     use BookingStatus::*;
     let booking = load(bookings, id).await?;
     if !stands(booking.status(), Paid, &[Confirmed])? {
-        return Ok(());
+        return Ok(false);
     }
     let confirmed = booking.confirmed(now).map_err(refused)?;
     let events = event(
@@ -277,9 +277,10 @@ pub async fn confirm(
         events: &events,
     };
     match changes.apply(&change).await {
+        Ok(()) => Ok(true),
         // Someone else holds a night: the hold lapsed and was taken.
         Err(ChangeError::NightTaken(_)) => Err(StepError::HoldExpired),
-        other => other.or_else(|e| raced(e, &[Confirmed], id)),
+        Err(e) => raced(e, &[Confirmed], id).map(|()| false),
     }
 }
 
