@@ -1,6 +1,6 @@
 //! template.yaml (what AWS runs) and the local platform (the function
 //! catalogue and the topology it wires itself from) must describe one system
-//! (DESIGN §2). These tests fail when a function, route, queue, rule, stream,
+//! (docs/architecture.md, The two runtimes). These tests fail when a function, route, queue, rule, stream,
 //! schedule or state machine task exists on one side only, when a function
 //! has no binary or sample event, and when a sample event in events/ does not
 //! run on the local platform as `berth invoke` runs it.
