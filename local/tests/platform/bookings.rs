@@ -85,10 +85,15 @@ async fn racing_guests_never_share_a_night() {
         confirmed > 0 && unavailable > 0,
         "a real race: {confirmed} confirmed, {unavailable} lost"
     );
+    let other: Vec<_> = settled
+        .iter()
+        .filter(|b| b["status"] != "CONFIRMED" && b["failure_reason"] != "NIGHTS_UNAVAILABLE")
+        .map(|b| format!("{} {} {}", b["id"], b["status"], b["failure_reason"]))
+        .collect();
     assert_eq!(
         confirmed + unavailable,
         500,
-        "every booking either won or lost its nights"
+        "every booking either won or lost its nights; others: {other:?}"
     );
     let all = assert_invariants(api, &host).await;
     assert_eq!(all.len(), 500);

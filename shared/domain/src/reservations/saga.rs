@@ -69,7 +69,8 @@ impl StepError {
 
     /// The guest's or the market's outcome, not a fault of Berth's: a night
     /// taken, a payment method declined or refused by the provider, a hold
-    /// that lapsed, a stay no longer offered. Final (the workflow never
+    /// that lapsed, a stay no longer offered, a booking that settled
+    /// otherwise before the step (a step out of order is a fault). Final (the workflow never
     /// retries it, scripts/checks/workflow.py holds it to that) and never a
     /// reason to roll a deployment back (user input must not be able to).
     pub fn is_business(&self) -> bool {
@@ -79,6 +80,7 @@ impl StepError {
                 | StepError::PaymentDeclined(_)
                 | StepError::PaymentRejected(_)
                 | StepError::HoldExpired
+                | StepError::Settled(_)
                 | StepError::InvalidStay(_)
         )
     }
@@ -440,6 +442,7 @@ mod tests {
             StepError::PaymentDeclined("card_declined".into()),
             StepError::PaymentRejected("No such PaymentMethod".into()),
             StepError::HoldExpired,
+            StepError::Settled(BookingStatus::Expired),
             StepError::InvalidStay(InvalidInput::new("guests", "too many")),
         ];
         for error in &business {
@@ -447,6 +450,7 @@ mod tests {
         }
         let faults = [
             StepError::PaymentUnavailable("timeout".into()),
+            StepError::OutOfOrder(BookingStatus::Pending),
             StepError::BookingNotFound(BookingId::generate()),
             StepError::Retryable(anyhow::anyhow!("throttled")),
         ];
