@@ -165,6 +165,15 @@ impl World {
             .map(|_| ())
     }
 
+    async fn fail(
+        &self,
+        id: &BookingId,
+        reason: FailureReason,
+        at: Timestamp,
+    ) -> Result<bool, StepError> {
+        reservations::fail(&self.store, &self.store, id, reason, at).await
+    }
+
     /// A booking taken through reserve, pay and confirm at minutes 1, 2, 3.
     async fn confirmed(&self, guest: &str, stay: Stay) -> Booking {
         let booking = self.requested(guest, stay, "pm_card_visa").await;
@@ -304,14 +313,9 @@ async fn steps_out_of_order_or_after_settling_say_so() {
         "{early:?}"
     );
 
-    let failed = reservations::fail(
-        &w.store,
-        &w.store,
-        &booking.id,
-        FailureReason::InvalidStay,
-        w.t(1),
-    )
-    .await;
+    let failed = w
+        .fail(&booking.id, FailureReason::InvalidStay, w.t(1))
+        .await;
     assert!(matches!(failed, Ok(true)), "{failed:?}");
     for late in [
         w.reserve(&booking.id, w.t(2)).await,
@@ -396,8 +400,8 @@ async fn compensation_refunds_releases_and_fails_once() {
     assert!(w.nights(stay).await.is_empty(), "nights released");
 
     let reason = FailureReason::PaymentDeclined;
-    let first = reservations::fail(&w.store, &w.store, &booking.id, reason, w.t(4)).await;
-    let again = reservations::fail(&w.store, &w.store, &booking.id, reason, w.t(5)).await;
+    let first = w.fail(&booking.id, reason, w.t(4)).await;
+    let again = w.fail(&booking.id, reason, w.t(5)).await;
     assert!(matches!((first, again), (Ok(true), Ok(false))));
     let failed = w.booking(&booking.id).await;
     assert_eq!(failed.status(), Failed);
@@ -416,14 +420,9 @@ async fn compensation_never_touches_a_confirmed_booking() {
     reservations::release(&w.store, &w.store, &confirmed.id)
         .await
         .expect("release is a no-op");
-    let failed = reservations::fail(
-        &w.store,
-        &w.store,
-        &confirmed.id,
-        FailureReason::HoldExpired,
-        w.t(4),
-    )
-    .await;
+    let failed = w
+        .fail(&confirmed.id, FailureReason::HoldExpired, w.t(4))
+        .await;
     assert!(matches!(failed, Ok(false)));
     assert_eq!(w.booking(&confirmed.id).await, confirmed);
     assert_eq!(booked_by(&w.nights(stay).await, &confirmed.id), 3);
