@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use berth_aws::AwsConfig;
 use berth_aws::dynamo::DynamoBookings;
+use berth_domain::ports::SystemClock;
 use berth_functions::http::get_booking::{Deps, handle};
 use lambda_http::Error;
 
@@ -14,7 +15,10 @@ async fn main() -> Result<(), Error> {
     berth_functions::init_logging();
     let config = AwsConfig::load().await;
     let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let deps = Deps { bookings };
+    let deps = Deps {
+        bookings,
+        clock: Arc::new(SystemClock),
+    };
     berth_functions::runtime::http(
         deps,
         |deps, request| async move { handle(&deps, request).await },

@@ -233,7 +233,8 @@ impl Functions {
             http!(
                 get_booking,
                 get_booking::Deps {
-                    bookings: p.booking_reader.clone()
+                    bookings: p.booking_reader.clone(),
+                    clock: clock(),
                 }
             ),
         );

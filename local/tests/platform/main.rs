@@ -11,3 +11,4 @@ mod parity;
 mod read_models;
 mod search;
 mod support;
+mod web;
