@@ -158,6 +158,49 @@ async function guestFindsAndBooks(page, base, stay, card) {
   return decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
 }
 
+/**
+ * Pricing (fees, taxes, discounts) and calendar feeds are not in the API
+ * yet: with their answers stubbed in the browser, the quote shows every
+ * line and the listing shows its pricing and feeds sections.
+ */
+async function pagesForLaterRoutes(page, base, propertyId, stay) {
+  const eur = (amount) => ({ amount, currency: "EUR" });
+  const later = {
+    "/properties/{id}/pricing": { get: {}, put: {} },
+    "/properties/{id}/calendar/feeds": { get: {}, post: {} },
+    "/properties/{id}/calendar/conflicts": { get: {} },
+  };
+  await page.route("**/openapi.json", async (route) => {
+    const doc = await (await route.fetch()).json();
+    await route.fulfill({ json: { ...doc, paths: { ...doc.paths, ...later } } });
+  });
+  await page.route("**/properties/*/pricing", (route) => route.fulfill({ json: {
+    seasons: [{ from: stay.checkIn, to: stay.checkOut, nightly_price: eur(1500) }],
+    length_discounts: [{ min_nights: 7, percent: 10 }],
+    fees: [{ name: "Linen", per: "stay", amount: eur(800) }],
+    taxes: [{ name: "City tax", per_guest_night: eur(200), max_nights: 7 }],
+  } }));
+  await page.route("**/properties/*/calendar/feeds", (route) => route.fulfill({ json: { feeds: [
+    { id: "f1", url: "https://example.invalid/other-site.ics", last_synced_at: "2026-12-01T00:00:00Z" }] } }));
+  await page.route("**/properties/*/calendar/conflicts", (route) => route.fulfill({ json: { conflicts: [] } }));
+  await page.route("**/quotes", (route) => route.fulfill({ json: {
+    property_id: propertyId, check_in: stay.checkIn, check_out: stay.checkOut, guests: 2, nights: 3,
+    night_prices: [], nightly_total: eur(3600), discount: { percent: 10, amount: eur(360) }, cleaning_fee: eur(500),
+    fees: [{ name: "Linen", amount: eur(800) }], taxes: [{ name: "City tax", amount: eur(1200) }], total: eur(5740),
+  } }));
+  await page.goto(`${base}/host/listings/${propertyId}`);
+  await page.getByRole("heading", { name: "Pricing" }).waitFor({ timeout: BOUND_MS });
+  await page.getByRole("heading", { name: "Calendars from other sites" }).waitFor({ timeout: BOUND_MS });
+  await shoot(page, "host-listing-pricing-feeds");
+  await page.goto(`${base}/stays/${propertyId}?check_in=${stay.checkIn}&check_out=${stay.checkOut}&guests=2`);
+  const quote = page.locator("table.quote");
+  await quote.waitFor({ timeout: BOUND_MS });
+  assert.match(await quote.innerText(),
+    /3 nights\s+€36\.00\s+Length-of-stay discount \(10%\)\s+-€3\.60\s+Cleaning fee\s+€5\.00\s+Linen\s+€8\.00\s+City tax\s+€12\.00\s+Total\s+€57\.40/);
+  await shoot(page, "stay-quote-fees-taxes");
+  await page.unrouteAll();
+}
+
 async function run(berth) {
   mkdirSync(SHOTS, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "berth-web-"));
@@ -251,6 +294,8 @@ async function run(berth) {
     // Two confirmed stays of €41.00, one refunded in full: €82.00 gross, €41.00 net.
     assert.match(table, /2\s+€82\.00\s+€41\.00\s+€41\.00/);
     await shoot(page, "host-earnings");
+
+    await pagesForLaterRoutes(page, base, propertyId, stay);
 
     assert.deepEqual(problems, [], "no script errors on any page");
     console.log(`search page weight: ${weight.toFixed(1)} KB transferred (cache disabled, results included)`);

@@ -37,7 +37,7 @@ function monthName(month) {
 
 /** @param {Row[]} rows one currency's months */
 function chart(rows) {
-  const width = 640, height = 240, left = 70, bottom = 30, top = 16;
+  const width = 640, height = 240, left = 70, bottom = 30, top = 24;
   const max = Math.max(1, ...rows.map((r) => r.net));
   const slot = (width - left) / rows.length;
   const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `chart-${rows[0].currency}` });
@@ -50,6 +50,10 @@ function chart(rows) {
     const barHeight = Math.max(0, (r.net / max) * (height - bottom - top));
     const x = left + i * slot + slot * 0.15;
     picture.append(svg("rect", { class: "bar", x, y: height - bottom - barHeight, width: slot * 0.7, height: barHeight }));
+    if (r.net) {
+      picture.append(svg("text", { class: "value", x: x + slot * 0.35, y: height - bottom - barHeight - 4, "text-anchor": "middle" },
+        formatMoney({ amount: r.net, currency: r.currency })));
+    }
     picture.append(svg("text", { x: x + slot * 0.35, y: height - 10, "text-anchor": "middle" }, monthName(r.month)));
   });
   return h("figure", { class: "chart" }, picture, h("figcaption", { class: "hint" }, `Net earnings (after refunds) in ${rows[0].currency}, by month.`));

@@ -2,9 +2,10 @@
 // (block and unblock nights, see guests' bookings). Pricing and imported
 // calendar feeds appear on a listing once the API serves them.
 
-import { api, serves } from "../api.js";
+import { api } from "../api.js";
+import { extras } from "./extras.js";
 import { session } from "../auth.js";
-import { addDays, busy, field, formatMoney, h, legend, longDate, months, problem, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
+import { addDays, busy, field, formatMoney, h, legend, longDate, months, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
 import { availability } from "./stay.js";
 
 /** @type {[string, string][]} */
@@ -165,26 +166,6 @@ function bookingTable(id, bookings) {
       h("td", {}, b.status), h("td", { class: "num" }, formatMoney(b.total)))))));
 }
 
-/** @param {string} id */
-async function extras(id) {
-  const [pricing, feeds] = await Promise.all([
-    serves("GET", "/properties/{id}/pricing"),
-    serves("GET", "/properties/{id}/calendar/feeds"),
-  ]);
-  const sections = [];
-  if (pricing) {
-    const doc = await api(`/properties/${encodeURIComponent(id)}/pricing`).catch((e) => e);
-    sections.push(h("section", { "aria-labelledby": "pricing" }, h("h2", { id: "pricing" }, "Pricing"),
-      doc instanceof Error ? problem(doc) : h("pre", {}, JSON.stringify(doc, null, 2))));
-  }
-  if (feeds) {
-    const list = await api(`/properties/${encodeURIComponent(id)}/calendar/feeds`).catch((e) => e);
-    sections.push(h("section", { "aria-labelledby": "feeds" }, h("h2", { id: "feeds" }, "Imported calendars"),
-      list instanceof Error ? problem(list) : h("pre", {}, JSON.stringify(list, null, 2))));
-  }
-  return sections;
-}
-
 /** @param {import("../main.js").PageContext} context */
 export async function listingPage({ main, params, query, go }) {
   const [id] = params;
@@ -203,10 +184,21 @@ export async function listingPage({ main, params, query, go }) {
       h("button", { type: "submit", value: "unblock" }, "Free these nights")),
     h("div", { class: "out", "aria-live": "polite" })));
   const set = (/** @type {string} */ name, /** @type {string} */ v) => { /** @type {HTMLInputElement} */ (range.elements.namedItem(name)).value = v; };
+  /** Marks the nights between the two dates picked, as the form holds them. */
+  const mark = () => {
+    const from = value(range, "from");
+    const last = value(range, "last") || from;
+    for (const button of main.querySelectorAll("button.day")) {
+      const date = button.getAttribute("data-date") || "";
+      button.setAttribute("aria-pressed", String(Boolean(from) && date >= from && date <= last));
+    }
+  };
   const pick = (/** @type {string} */ date) => {
     const from = value(range, "from");
     if (!from || value(range, "last") || date < from) { set("from", date); set("last", ""); } else set("last", date);
+    mark();
   };
+  range.addEventListener("input", mark);
   const calendarBox = h("div", {}, await hostCalendar(id, month, bookings, pick));
   const shift = (/** @type {number} */ by) => {
     const d = new Date(`${month}T00:00:00Z`);

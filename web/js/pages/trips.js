@@ -84,7 +84,7 @@ export async function tripPage({ main, params }) {
     state.replaceChildren(h("div", {},
       h("p", {}, "Status: ", badge(booking.status)),
       summary(booking, home),
-      progress(booking),
+      !["FAILED", "EXPIRED", "CANCELLED"].includes(booking.status) && progress(booking),
       !settled && waiting(booking.status === "PAID" ? "Confirming…" : booking.status === "HELD" ? "Taking payment…" : "Holding your nights…"),
       booking.status === "CONFIRMED" && h("p", { class: "notice" }, "Booked. Have a good stay! It is listed under ", h("a", { href: "/trips", "data-link": true }, "My trips"), "."),
       booking.status === "FAILED" && h("div", { class: "problem", role: "alert" }, h("strong", {}, "Not booked. "), failureText(booking)),
