@@ -22,7 +22,7 @@ pub struct Asset {
 include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 
 /// First path segments of the app's pages (`/` is the search page).
-const PAGES: [&str; 5] = ["stays", "trips", "host", "sign-in", "auth"];
+pub const PAGES: [&str; 5] = ["stays", "trips", "host", "sign-in", "auth"];
 
 /// Scripts, styles and data only from this origin; the API is same-origin here.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
