@@ -10,5 +10,6 @@ mod openapi;
 mod parity;
 mod read_models;
 mod search;
+mod settings;
 mod support;
 mod web;
