@@ -8,16 +8,22 @@ use berth_domain::ids::{BookingId, PropertyId};
 use berth_domain::ports::{BookingChange, NightsChange, WriteError};
 use chrono::{Duration, Utc};
 
-use crate::Ports;
+use crate::Subject;
 use crate::fixtures::{day, property, stay, stored_booking};
 
-pub async fn property_round_trip(ports: &Ports) {
+pub async fn property_round_trip(ports: &Subject) {
     let stored = property(ports, "host-a").await;
-    let read = ports.property_reader.property(&stored.id).await.unwrap();
+    let read = ports
+        .property_reader()
+        .unwrap()
+        .property(&stored.id)
+        .await
+        .unwrap();
     assert_eq!(read.as_ref(), Some(&stored));
     assert_eq!(
         ports
-            .property_reader
+            .property_reader()
+            .unwrap()
             .property(&PropertyId::generate())
             .await
             .unwrap(),
@@ -30,7 +36,7 @@ pub async fn property_round_trip(ports: &Ports) {
     );
 }
 
-pub async fn stale_updates_conflict(ports: &Ports) {
+pub async fn stale_updates_conflict(ports: &Subject) {
     let stored = property(ports, "host-a").await;
     let mut listing = stored.listing.clone();
     listing.title = "Renamed".into();
@@ -42,7 +48,8 @@ pub async fn stale_updates_conflict(ports: &Ports) {
         Utc::now(),
     );
     ports
-        .property_writer
+        .property_writer()
+        .unwrap()
         .update_property(&next, &event)
         .await
         .expect("first update");
@@ -56,7 +63,8 @@ pub async fn stale_updates_conflict(ports: &Ports) {
         Utc::now(),
     );
     let result = ports
-        .property_writer
+        .property_writer()
+        .unwrap()
         .update_property(&stale, &stale_event)
         .await;
     assert!(
@@ -64,7 +72,8 @@ pub async fn stale_updates_conflict(ports: &Ports) {
         "stale update: {result:?}"
     );
     let read = ports
-        .property_reader
+        .property_reader()
+        .unwrap()
         .property(&stored.id)
         .await
         .unwrap()
@@ -78,7 +87,7 @@ pub async fn stale_updates_conflict(ports: &Ports) {
     );
 }
 
-pub async fn blocking_and_unblocking(ports: &Ports) {
+pub async fn blocking_and_unblocking(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let range = DateRange::new(day(10), day(20), 366).unwrap();
     let dates = [day(12), day(11)];
@@ -91,11 +100,17 @@ pub async fn blocking_and_unblocking(ports: &Ports) {
         Utc::now(),
     );
     ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(&p.id, &dates, true, Utc::now(), &event)
         .await
         .unwrap();
-    let nights = ports.calendar_reader.nights(&p.id, range).await.unwrap();
+    let nights = ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, range)
+        .await
+        .unwrap();
     assert_eq!(
         nights.iter().map(|n| n.date).collect::<Vec<_>>(),
         [day(11), day(12)],
@@ -105,7 +120,8 @@ pub async fn blocking_and_unblocking(ports: &Ports) {
     let outside = DateRange::new(day(12), day(13), 366).unwrap();
     assert_eq!(
         ports
-            .calendar_reader
+            .calendar_reader()
+            .unwrap()
             .nights(&p.id, outside)
             .await
             .unwrap()
@@ -123,14 +139,21 @@ pub async fn blocking_and_unblocking(ports: &Ports) {
         Utc::now(),
     );
     ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(&p.id, &[day(11)], false, Utc::now(), &unblock)
         .await
         .unwrap();
-    let nights = ports.calendar_reader.nights(&p.id, range).await.unwrap();
+    let nights = ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, range)
+        .await
+        .unwrap();
     assert_eq!(nights.iter().map(|n| n.date).collect::<Vec<_>>(), [day(12)]);
     let again = ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(&p.id, &[day(11)], false, Utc::now(), &unblock)
         .await;
     assert!(
@@ -141,13 +164,14 @@ pub async fn blocking_and_unblocking(ports: &Ports) {
     assert!(events.iter().any(|e| e.id == event.id) && events.iter().any(|e| e.id == unblock.id));
 }
 
-pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
+pub async fn blocking_refuses_guest_nights_atomically(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let booking = stored_booking(ports, &p, "guest", stay(30, 2)).await;
     let held = booking.held(now + Duration::minutes(15), now).unwrap();
     ports
-        .changes
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &held,
             from: &[BookingStatus::Pending],
@@ -169,7 +193,8 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
         now,
     );
     let result = ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(&p.id, &dates, true, now, &event)
         .await;
     assert!(
@@ -177,7 +202,12 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
         "blocking a held night: {result:?}"
     );
     let range = DateRange::new(day(29), day(32), 366).unwrap();
-    let nights = ports.calendar_reader.nights(&p.id, range).await.unwrap();
+    let nights = ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, range)
+        .await
+        .unwrap();
     assert!(
         nights.iter().all(
             |n| matches!(&n.state, NightState::Held { booking_id, .. } if *booking_id == held.id)
@@ -187,7 +217,8 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
     // Once the hold has lapsed, the host may block the night.
     let later = now + Duration::minutes(16);
     ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(
             &p.id,
             &dates,
@@ -198,7 +229,12 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
         .await
         .unwrap();
     let unknown = BookingId::generate();
-    let nights = ports.calendar_reader.nights(&p.id, range).await.unwrap();
+    let nights = ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, range)
+        .await
+        .unwrap();
     assert!(
         nights
             .iter()
