@@ -3,13 +3,14 @@
 //! would send (claims from a verified token where the JWT authorizer puts
 //! them), calling the same function, and turning its answer back into HTTP.
 //! In front, what the edge does in AWS: request ids, a per-IP rate limit,
-//! the 8 KiB body limit, access logs.
+//! the 8 KiB body limit, access logs. Beside the API, the web app (`web`).
 
 pub mod auth;
 mod edge;
 pub mod exposure;
 pub mod limits;
 mod local_api;
+pub mod web;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -97,8 +98,9 @@ pub fn router(app: Arc<App>) -> Router {
     }
     router
         .route("/openapi.json", axum::routing::get(openapi))
+        .route("/config.json", axum::routing::get(web::config))
         .merge(berth_search::search_routes(app.platform.search.clone()))
-        .fallback(not_found)
+        .fallback(web::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -109,10 +111,6 @@ pub fn router(app: Arc<App>) -> Router {
 
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
-}
-
-async fn not_found() -> Response {
-    problem(Problem::not_found("no such route"))
 }
 
 async fn method_not_allowed() -> Response {

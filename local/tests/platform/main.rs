@@ -16,3 +16,4 @@ mod search;
 mod settings;
 mod states;
 mod support;
+mod web;

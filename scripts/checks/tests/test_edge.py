@@ -24,8 +24,10 @@ def secret_of(value) -> set[str]:
 
 def test_cloudfront_sends_the_edge_secret_to_the_api(with_edge):
     config = with_edge["Resources"]["EdgeDistribution"]["Properties"]["DistributionConfig"]
-    (origin,) = config["Origins"]
-    headers = {h["HeaderName"]: h["HeaderValue"] for h in origin.get("OriginCustomHeaders", [])}
+    origins = {o["Id"]: o for o in config["Origins"]}
+    assert set(origins) == {"api", "web"}
+    assert "OriginCustomHeaders" not in origins["web"], "the secret never goes to the web bucket"
+    headers = {h["HeaderName"]: h["HeaderValue"] for h in origins["api"].get("OriginCustomHeaders", [])}
     assert "x-berth-edge" in headers
     assert secret_of(headers["x-berth-edge"]) == {"EdgeOriginSecret"}
     assert "{{resolve:secretsmanager:${EdgeOriginSecret}:SecretString:value}}" in str(headers["x-berth-edge"])

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar;
-use crate::cancellation::CancellationPolicy;
+use crate::cancellation::{CancellationPolicy, CancellationTerms};
 use crate::dates::{Date, Stay, Timestamp};
 use crate::error::InvalidInput;
 use crate::ids::{BookingId, PropertyId, UserId};
@@ -205,6 +205,15 @@ pub struct InvalidTransition {
 }
 
 impl Booking {
+    /// What cancelling at `now` would refund, for a booking that can be
+    /// cancelled (a confirmed one); `None` otherwise.
+    pub fn cancellation_terms(&self, now: Timestamp) -> Option<CancellationTerms> {
+        (self.status == BookingStatus::Confirmed).then(|| {
+            self.cancellation_policy
+                .terms(self.total, self.check_in, now)
+        })
+    }
+
     /// A new booking request by `guest_id` for a priced stay at `property`.
     /// It must settle by `deadline` or expire.
     pub fn request(
