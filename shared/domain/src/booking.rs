@@ -10,7 +10,7 @@ use crate::dates::{Date, Stay, Timestamp};
 use crate::error::InvalidInput;
 use crate::ids::{BookingId, PropertyId, UserId};
 use crate::money::Money;
-use crate::pricing::Quote;
+use crate::pricing::{Discount, Line, NightPrice, Quote};
 use crate::property::Property;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -171,6 +171,17 @@ pub struct Booking {
     pub nightly_price: Money,
     pub nightly_total: Money,
     pub cleaning_fee: Money,
+    /// The quote's other lines, locked when the guest asked: later price
+    /// changes do not apply. (Empty on bookings made before they existed.)
+    #[serde(default)]
+    pub night_prices: Vec<NightPrice>,
+    #[serde(default)]
+    pub discount: Option<Discount>,
+    #[serde(default)]
+    pub fees: Vec<Line>,
+    #[serde(default)]
+    pub taxes: Vec<Line>,
+    /// What the guest is charged: the quote's total.
     pub total: Money,
     pub payment_method: PaymentMethod,
     /// The property's policy when the guest booked: later changes do not apply.
@@ -222,6 +233,10 @@ impl Booking {
             nightly_price: quote.nightly_price,
             nightly_total: quote.nightly_total,
             cleaning_fee: quote.cleaning_fee,
+            night_prices: quote.night_prices,
+            discount: quote.discount,
+            fees: quote.fees,
+            taxes: quote.taxes,
             total: quote.total,
             payment_method,
             payment_ref: None,

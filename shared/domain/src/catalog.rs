@@ -7,7 +7,7 @@ use crate::error::InvalidInput;
 use crate::events::{Change, DomainEvent};
 use crate::ids::PropertyId;
 use crate::ports::{CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError};
-use crate::pricing::{self, Quote};
+use crate::pricing::{self, Pricing, PricingDocument, Quote};
 use crate::property::{Listing, ListingPatch, Property};
 use crate::user::Caller;
 
@@ -104,6 +104,14 @@ pub async fn update_property(
     for _ in 0..WRITE_ATTEMPTS {
         let current = managed_property(reader, caller, id).await?;
         let next = current.revised(current.listing.patched(patch.clone())?, now);
+        let currency = next.listing.nightly_price.currency;
+        if next.pricing.currency().is_some_and(|c| c != currency) {
+            return Err(InvalidInput::new(
+                "nightly_price.currency",
+                "must stay the pricing document's currency: replace the pricing document first",
+            )
+            .into());
+        }
         let event = DomainEvent::new(
             Change::PropertyUpdated {
                 property: next.clone(),
@@ -178,12 +186,43 @@ pub async fn availability(
     Ok(calendar::availability(range, &nights, now))
 }
 
+/// Replaces a property's pricing document with `document`, checked
+/// against the property's currency. Answers the property as it now is.
+pub async fn set_pricing(
+    reader: &dyn PropertyReader,
+    writer: &dyn PropertyWriter,
+    caller: &Caller,
+    id: &PropertyId,
+    document: PricingDocument,
+    now: Timestamp,
+) -> Result<Property, CatalogError> {
+    for _ in 0..WRITE_ATTEMPTS {
+        let current = managed_property(reader, caller, id).await?;
+        let currency = current.listing.nightly_price.currency;
+        let next = current.repriced(Pricing::parse(document.clone(), currency)?, now);
+        let event = DomainEvent::new(
+            Change::PricingChanged {
+                property: next.clone(),
+            },
+            now,
+        );
+        match writer.update_property(&next, &event).await {
+            Ok(()) => return Ok(next),
+            Err(WriteError::Conflict) => continue,
+            Err(WriteError::Unexpected(e)) => return Err(e.into()),
+        }
+    }
+    Err(CatalogError::Contended)
+}
+
+/// The price of `stay` for `guests`, as of `now`.
 pub async fn quote(
     properties: &dyn PropertyReader,
     id: &PropertyId,
     stay: Stay,
     guests: u32,
+    now: Timestamp,
 ) -> Result<Quote, CatalogError> {
     let property = property(properties, id).await?;
-    Ok(pricing::quote(&property, stay, guests)?)
+    Ok(pricing::quote(&property, stay, guests, Date::of(now))?)
 }

@@ -141,7 +141,9 @@ impl Index {
 
     fn change(&mut self, change: &Change) {
         match change {
-            Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
+            Change::PropertyCreated { property }
+            | Change::PropertyUpdated { property }
+            | Change::PricingChanged { property } => {
                 self.upsert(property);
             }
             Change::CalendarChanged {

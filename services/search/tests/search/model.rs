@@ -24,7 +24,9 @@ pub struct Model {
 impl Model {
     pub fn apply(&mut self, event: &DomainEvent) {
         match &event.change {
-            Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
+            Change::PropertyCreated { property }
+            | Change::PropertyUpdated { property }
+            | Change::PricingChanged { property } => {
                 self.properties
                     .insert(property.id.clone(), property.clone());
             }
@@ -122,7 +124,8 @@ impl Model {
                 Area::City(key) => listing.city.trim().to_lowercase() == *key,
                 Area::Bounds(b) => b.contains(listing.location.lat, listing.location.lon),
             };
-            let Ok(quote) = pricing::quote(property, request.stay, request.guests) else {
+            let Ok(quote) = pricing::quote(property, request.stay, request.guests, Date::of(now))
+            else {
                 continue;
             };
             let amenities: u32 = listing.amenities.iter().map(|a| a.bit()).sum();
