@@ -89,6 +89,20 @@ pub const FUNCTIONS: &[Function] = &[
         true,
     ),
     http(
+        "get-pricing",
+        "GetPricingFunction",
+        "GET",
+        "/properties/{id}/pricing",
+        false,
+    ),
+    http(
+        "put-pricing",
+        "PutPricingFunction",
+        "PUT",
+        "/properties/{id}/pricing",
+        true,
+    ),
+    http(
         "set-calendar",
         "SetCalendarFunction",
         "PUT",

@@ -183,6 +183,26 @@ impl Functions {
             ),
         );
         http.insert(
+            "get-pricing",
+            http!(
+                get_pricing,
+                get_pricing::Deps {
+                    properties: p.property_reader.clone()
+                }
+            ),
+        );
+        http.insert(
+            "put-pricing",
+            http!(
+                put_pricing,
+                put_pricing::Deps {
+                    reader: p.property_reader.clone(),
+                    writer: p.property_writer.clone(),
+                    clock: clock(),
+                }
+            ),
+        );
+        http.insert(
             "set-calendar",
             http!(
                 set_calendar,

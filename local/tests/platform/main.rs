@@ -8,6 +8,7 @@ mod bookings;
 mod crash;
 mod openapi;
 mod parity;
+mod pricing;
 mod read_models;
 mod search;
 mod support;

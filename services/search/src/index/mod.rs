@@ -28,7 +28,7 @@ pub use position::{FeedPosition, InvalidSequence, Positions, ShardSequence};
 pub use snapshot::SnapshotError;
 
 pub(crate) use holds::{Hold, Holds};
-pub(crate) use listings::{GRID_COLUMNS, Listings, Upsert, city_key, grid_column, grid_row};
+pub(crate) use listings::{Card, GRID_COLUMNS, Listings, Upsert, city_key, grid_column, grid_row};
 pub(crate) use nights::{Day, NightRows};
 pub(crate) use orders::{CityOrders, rating_key};
 

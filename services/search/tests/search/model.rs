@@ -152,7 +152,7 @@ impl Model {
                     Location { lat, lon }.distance_km(&listing.location)
                 }
             };
-            hits.push((key, property.id.to_string()));
+            hits.push((key, format!("{} {}", property.id, quote.total.amount)));
         }
         hits.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         hits.into_iter().map(|(_, id)| id).collect()

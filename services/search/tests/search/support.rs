@@ -92,6 +92,10 @@ pub fn booking(
         nightly_price: eur(1),
         nightly_total: eur(1),
         cleaning_fee: eur(0),
+        night_prices: Vec::new(),
+        discount: None,
+        fees: Vec::new(),
+        taxes: Vec::new(),
         total: eur(1),
         payment_method: PaymentMethod::parse("pm_card_visa").unwrap(),
         cancellation_policy: CancellationPolicy::Flexible,
@@ -108,6 +112,7 @@ pub fn event(change: Change, at: Timestamp) -> DomainEvent {
 }
 
 /// Every page of `query`, followed by cursor, as (property id, distance) pairs.
+/// Every hit of `query`, page after page, as `"<property id> <total>"`.
 pub fn all_pages(index: &Index, query: &str, now: Timestamp) -> Vec<String> {
     let mut ids = Vec::new();
     let mut cursor: Option<String> = None;
@@ -119,7 +124,11 @@ pub fn all_pages(index: &Index, query: &str, now: Timestamp) -> Vec<String> {
         let request = SearchRequest::parse(&q, berth_domain::dates::Date::of(now)).unwrap();
         let page = index.search(&request, now);
         assert!(page.results.len() <= request.limit);
-        ids.extend(page.results.iter().map(|h| h.property_id.to_string()));
+        ids.extend(
+            page.results
+                .iter()
+                .map(|h| format!("{} {}", h.property_id, h.total.amount)),
+        );
         match page.next_cursor {
             Some(next) => {
                 assert_eq!(

@@ -322,6 +322,16 @@ impl Pricing {
             .fold(base, |low, m| if m.amount < low.amount { m } else { low })
     }
 
+    /// The highest price any night can have, `base` being the property's.
+    pub fn highest_night(&self, base: Money) -> Money {
+        let seasons = self.seasons.iter().map(|s| s.nightly_price);
+        let weekdays = self.weekday_prices.iter().flatten().copied();
+        seasons.chain(weekdays).fold(
+            base,
+            |high, m| if m.amount > high.amount { m } else { high },
+        )
+    }
+
     /// The largest discount percent any stay can get.
     pub fn largest_discount(&self) -> u32 {
         self.length_discounts

@@ -436,7 +436,7 @@ mod properties {
 
     proptest! {
         #[test]
-        fn lines_add_up_to_the_total_and_none_is_negative(
+        fn lines_add_up_to_the_total_none_is_negative_and_bounds_hold(
             document in document(),
             offset in 0u32..300,
             nights in 1u32..=30,
@@ -471,7 +471,12 @@ mod properties {
                 prop_assert_eq!(line.currency, q.total.currency);
             }
             prop_assert!(discount <= q.nightly_total.amount);
-            prop_assert_eq!(total(&Terms::of(&property), stay, guests, d(TODAY)), Ok(q.total));
+            let terms = Terms::of(&property);
+            prop_assert_eq!(total(&terms, stay, guests, d(TODAY)), Ok(q.total));
+            let bounds = terms.bounds();
+            let n = i64::from(nights);
+            prop_assert!(n * bounds.floor <= q.total.amount, "{bounds:?} {q:?}");
+            prop_assert!(q.total.amount <= n * bounds.per_night + bounds.per_stay, "{bounds:?} {q:?}");
         }
     }
 }
