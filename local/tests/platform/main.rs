@@ -11,4 +11,5 @@ mod parity;
 mod pricing;
 mod read_models;
 mod search;
+mod settings;
 mod support;

@@ -10,6 +10,7 @@ mod config;
 mod contract;
 mod events;
 mod gateway;
+mod night_rules;
 mod notifier;
 mod queue;
 mod race;

@@ -7,7 +7,9 @@ mod saga;
 mod sweep;
 
 pub use cancel::cancel_booking;
-pub use request::{BookingOrder, RequestTimes, booking_of, list_bookings, request_booking};
+pub use request::{
+    BookingOrder, HoldMinutes, RequestTimes, booking_of, list_bookings, request_booking,
+};
 pub use saga::{StepError, confirm, fail, pay, quote, refund_if_charged, release, reserve};
 pub use sweep::{SweepReport, sweep};
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::saga::{StepError, record_refund, refund_charge};
 use crate::booking::BookingStatus;
+use crate::calendar::hold_lapsed;
 use crate::dates::Timestamp;
 use crate::events::{Change, DomainEvent};
 use crate::ports::{
@@ -36,14 +37,13 @@ pub async fn sweep(
     let mut report = SweepReport::default();
     for booking in abandoned.abandoned(now, limit).await? {
         report.examined += 1;
-        let deadline = booking.hold_expires_at.unwrap_or(booking.created_at);
-        if booking.status == BookingStatus::Paid && deadline + PAID_GRACE > now {
+        let deadline = booking.hold_expires_at().unwrap_or(booking.created_at);
+        if booking.status() == BookingStatus::Paid && !hold_lapsed(deadline + PAID_GRACE, now) {
             continue;
         }
-        let Ok(mut expired) = booking.moved(BookingStatus::Expired, now) else {
+        let Ok(expired) = booking.expired(now) else {
             continue;
         };
-        expired.hold_expires_at = None;
         let events = [DomainEvent::new(
             Change::BookingExpired {
                 booking: expired.clone(),
@@ -52,7 +52,7 @@ pub async fn sweep(
         )];
         let change = BookingChange {
             booking: &expired,
-            from: &[booking.status],
+            from: &[booking.status()],
             nights: NightsChange::Release,
             events: &events,
         };
@@ -62,7 +62,7 @@ pub async fn sweep(
             Err(ChangeError::StatusChanged(_) | ChangeError::NightTaken(_)) => continue,
             Err(ChangeError::Unexpected(e)) => return Err(e.into()),
         }
-        if booking.status == BookingStatus::Paid
+        if booking.status() == BookingStatus::Paid
             && let Some(refund) = refund_charge(gateway, &booking.id).await?
         {
             record_refund(bookings, changes, &booking.id, refund, now).await?;
