@@ -448,7 +448,7 @@ mod tests {
         );
         let check_in = Date::parse("2027-01-10").unwrap();
         let stay = Stay::existing(check_in, check_in.add_days(3)).unwrap();
-        let quote = crate::pricing::quote(&property, stay, 2).unwrap();
+        let quote = crate::pricing::quote(&property, stay, 2, Date::of(now)).unwrap();
         let method = PaymentMethod::parse("pm_card_visa").unwrap();
         let guest = UserId::parse("guest").unwrap();
         Booking::request(

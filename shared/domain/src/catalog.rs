@@ -109,10 +109,10 @@ pub async fn update_property(
         let next = current.revised(listing, now);
         let currency = next.listing.nightly_price.currency;
         if next.pricing.currency().is_some_and(|c| c != currency) {
-            return Err(CatalogError::from(InvalidInput::new(
+            return Err(Attempt::Failed(CatalogError::from(InvalidInput::new(
                 "nightly_price.currency",
                 "must stay the pricing document's currency: replace the pricing document first",
-            )));
+            ))));
         }
         let event = DomainEvent::new(
             Change::PropertyUpdated {
