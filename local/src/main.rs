@@ -43,6 +43,13 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// List every function with its trigger and what its code needs in AWS:
+    /// the environment variables and IAM actions of the ports it builds.
+    Catalogue {
+        /// As JSON: name, logical_id, trigger, environment, actions, ports.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -64,6 +71,7 @@ fn main() -> anyhow::Result<()> {
                 berth_local::invoke::run(function.as_deref(), event.as_deref(), &data_dir, list)
                     .await
             }
+            Command::Catalogue { json } => berth_local::catalogue::run(json),
         }
     })
 }

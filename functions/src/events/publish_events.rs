@@ -8,10 +8,23 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use berth_aws::dynamo::outbox;
 use berth_domain::events::DomainEvent;
 use berth_domain::ports::EventPublisher;
+use berth_domain::wiring::PortSource;
 use lambda_runtime::LambdaEvent;
+
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub publisher: Arc<dyn EventPublisher>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        publisher: ports.publisher()?,
+    };
+    Ok(Handler::json(deps, |deps, event| async move {
+        handle(&deps, event).await
+    }))
 }
 
 fn outbox_event(record: &EventRecord) -> anyhow::Result<Option<DomainEvent>> {

@@ -7,15 +7,29 @@ use berth_domain::booking::FailureReason;
 use berth_domain::ids::BookingId;
 use berth_domain::ports::{BookingChanges, BookingReader, Clock};
 use berth_domain::reservations;
+use berth_domain::wiring::PortSource;
 use lambda_runtime::LambdaEvent;
 use serde::{Deserialize, Serialize};
 
 use super::{BookingTask, TaskResult};
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub bookings: Arc<dyn BookingReader>,
     pub changes: Arc<dyn BookingChanges>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        bookings: ports.booking_reader()?,
+        changes: ports.changes()?,
+        clock: ports.clock(),
+    };
+    Ok(Handler::json(deps, |deps, event| async move {
+        handle(&deps, event).await
+    }))
 }
 
 /// The error a Catch recorded: Step Functions' `{"Error", "Cause"}`.

@@ -3,7 +3,7 @@
 //! Each part stands in for an AWS service and keeps its semantics:
 //!
 //! - [`gateway`]: API Gateway's event and response shapes;
-//! - [`registry`]: the functions, built over the platform's ports;
+//! - [`registry`]: the catalogue's functions, built over the platform's ports;
 //! - [`workflow`]: Step Functions, running statemachines/booking.asl.json;
 //! - [`relay`]: DynamoDB Streams on the outbox;
 //! - [`bus`]: EventBridge rules onto [`consumers`]' SQS-like queues;
@@ -32,6 +32,7 @@ use std::time::Duration;
 use anyhow::Context;
 use berth_asl::{Executor, TokioTimer};
 use berth_domain::reservations::RequestTimes;
+use berth_domain::wiring::Ports;
 use berth_embedded::journal::SqliteJournal;
 use berth_embedded::queues::LocalQueues;
 use berth_embedded::{Db, FakeGateway, SqliteStore};
@@ -40,7 +41,7 @@ use tokio::task::JoinHandle;
 
 use self::bus::LocalBus;
 use self::clock::LocalClock;
-use self::registry::{Functions, Ports};
+use self::registry::Functions;
 use self::workflow::LocalWorkflow;
 
 #[derive(Debug, Clone)]
@@ -121,7 +122,7 @@ impl Platform {
             Some(backend) => Some(aws::adopt(backend, &config.definition, &mut ports).await?),
             None => None,
         };
-        let functions = Functions::new(&ports);
+        let functions = Functions::new(&ports)?;
         let machine = workflow::load_booking_machine(&config.definition)?;
         let timer = Arc::new(
             TokioTimer::scaled(config.time_scale)

@@ -6,6 +6,7 @@ mod api;
 mod aws_backend;
 mod bookings;
 mod crash;
+mod iam;
 mod openapi;
 mod parity;
 mod pricing;

@@ -248,20 +248,40 @@ fn every_function_has_a_sample_event_and_every_event_a_function() {
     );
 }
 
+/// Each function's Lambda binary: a `[[bin]]` of functions/Cargo.toml whose
+/// `main` runs that function's own catalogue entry.
 #[test]
-fn every_function_has_a_binary() {
-    let bin = repository().join("functions/src/bin");
-    let missing: Vec<&str> = FUNCTIONS
-        .iter()
-        .map(|f| f.name)
-        .filter(|name| {
-            !bin.join(format!("{name}.rs")).is_file() && !bin.join(name).join("main.rs").is_file()
+fn every_function_has_a_binary_running_its_entry() {
+    // Each `[[bin]]` table's first line is its `name = "…"`.
+    let manifest = read("functions/Cargo.toml");
+    let bins: BTreeSet<String> = manifest
+        .split("[[bin]]")
+        .skip(1)
+        .filter_map(|table| {
+            let name = table.trim_start().strip_prefix("name = \"")?;
+            Some(name.split('"').next()?.to_owned())
         })
         .collect();
-    assert!(
-        missing.is_empty(),
-        "functions/src/bin/ has no binary for {missing:?}"
+    same_in(
+        "binaries",
+        ("functions/Cargo.toml", &bins),
+        (
+            "the catalogue",
+            &set(FUNCTIONS.iter().map(|f| f.name.to_owned())),
+        ),
     );
+    for f in FUNCTIONS {
+        let main = read(&format!("functions/src/bin/{}.rs", f.name));
+        let entry = format!(
+            "catalogue::{}",
+            f.name.to_ascii_uppercase().replace('-', "_")
+        );
+        assert!(
+            main.contains(&entry),
+            "functions/src/bin/{}.rs must run {entry}",
+            f.name
+        );
+    }
 }
 
 #[test]

@@ -11,6 +11,7 @@ use berth_domain::ids::UserId;
 use berth_domain::money::Currency;
 use berth_domain::ports::{Earnings, Ledger, LedgerEntry};
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 
 /// [`Ledger`]. Needs `LEDGER_CLUSTER_ARN`, `LEDGER_SECRET_ARN`, `LEDGER_DATABASE`.
@@ -176,6 +177,31 @@ impl RdsDataLedger {
         Ok(())
     }
 }
+
+/// [`Ledger`]: statements on the cluster (one, a batch in a transaction),
+/// and the database secret, which the Data API reads with the caller's
+/// permissions.
+pub const LEDGER: Access = Access {
+    port: "Ledger",
+    grants: &[
+        on(
+            vars::LEDGER_CLUSTER_ARN,
+            &[
+                "rds-data:ExecuteStatement",
+                "rds-data:BatchExecuteStatement",
+                "rds-data:BeginTransaction",
+                "rds-data:CommitTransaction",
+                "rds-data:RollbackTransaction",
+            ],
+        ),
+        on(vars::LEDGER_SECRET_ARN, &["secretsmanager:GetSecretValue"]),
+    ],
+    env: &[
+        vars::LEDGER_CLUSTER_ARN,
+        vars::LEDGER_SECRET_ARN,
+        vars::LEDGER_DATABASE,
+    ],
+};
 
 #[async_trait]
 impl Ledger for RdsDataLedger {

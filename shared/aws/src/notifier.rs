@@ -16,6 +16,7 @@ use berth_domain::ids::UserId;
 use berth_domain::ports::{Notification, Notifier};
 use chrono::{Duration, Utc};
 
+use crate::access::{Access, Grant, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::item::{Item, n, s, ttl_seconds};
 use crate::dynamo::schema::{TTL_ATTRIBUTE, users};
@@ -171,6 +172,33 @@ impl EmailNotifier {
         Ok(Some(sent.message_id().unwrap_or_default().to_owned()))
     }
 }
+
+/// [`Notifier`]: the recipient's address (`ListUsers`), the send
+/// (`SendEmail`, on whichever identity sends) and its once-only record
+/// (`PutItem`, `UpdateItem`, `DeleteItem`).
+pub const NOTIFIER: Access = Access {
+    port: "Notifier",
+    grants: &[
+        Grant {
+            actions: &["ses:SendEmail"],
+            on: None,
+        },
+        on(vars::USER_POOL_ID, &["cognito-idp:ListUsers"]),
+        on(
+            vars::USERS_TABLE,
+            &[
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ],
+        ),
+    ],
+    env: &[
+        vars::USERS_TABLE,
+        vars::USER_POOL_ID,
+        vars::NOTIFY_FROM_ADDRESS,
+    ],
+};
 
 #[async_trait]
 impl Notifier for EmailNotifier {

@@ -7,6 +7,7 @@ use aws_sdk_sfn::Client;
 use berth_domain::ids::BookingId;
 use berth_domain::ports::BookingWorkflow;
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 
 /// [`BookingWorkflow`]. Needs `BOOKING_STATE_MACHINE_ARN`.
@@ -31,6 +32,16 @@ impl StepFunctionsWorkflow {
         }
     }
 }
+
+/// [`BookingWorkflow`]: `StartExecution` of the booking state machine.
+pub const BOOKING_WORKFLOW: Access = Access {
+    port: "BookingWorkflow",
+    grants: &[on(
+        vars::BOOKING_STATE_MACHINE_ARN,
+        &["states:StartExecution"],
+    )],
+    env: &[vars::BOOKING_STATE_MACHINE_ARN],
+};
 
 #[async_trait]
 impl BookingWorkflow for StepFunctionsWorkflow {

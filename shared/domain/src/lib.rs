@@ -7,7 +7,8 @@
 //!   [`reservations`] (requests, the booking workflow's steps, cancellation,
 //!   the sweeper), [`accounts`], [`reports`];
 //! - read models derived from events: [`projections`];
-//! - [`retry`]: how a use case retries a change that lost a race.
+//! - [`retry`]: how a use case retries a change that lost a race;
+//! - the set of ports a function is built from: [`wiring`].
 
 pub mod accounts;
 pub mod booking;
@@ -27,5 +28,6 @@ pub mod reports;
 pub mod reservations;
 pub mod retry;
 pub mod user;
+pub mod wiring;
 
 pub use anyhow;

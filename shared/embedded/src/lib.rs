@@ -6,6 +6,7 @@
 //! - one module per area: [`catalog`] (properties, nights), [`bookings`],
 //!   [`users`], [`records`] (ledger, audit log, notifications), [`outbox`];
 //! - [`gateway`]: the fake payment gateway;
+//! - [`source`]: the store as a source of ports;
 //! - the local platform's machinery: [`journal`] (workflow executions),
 //!   [`queues`] (durable queues with SQS's semantics).
 
@@ -19,6 +20,7 @@ pub mod outbox;
 pub mod queues;
 pub mod records;
 mod schema;
+pub mod source;
 pub mod users;
 
 pub use db::Db;

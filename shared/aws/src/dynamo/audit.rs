@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::Client;
 use berth_domain::ids::BookingId;
 use berth_domain::ports::{AuditLog, AuditRecord};
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::item::{Item, get_json, json, s};
 use crate::dynamo::schema::audit;
@@ -68,6 +69,16 @@ impl DynamoAudit {
         }
     }
 }
+
+/// [`AuditLog`]: a conditional `PutItem` per record, `Query` for a trail.
+pub const AUDIT_LOG: Access = Access {
+    port: "AuditLog",
+    grants: &[on(
+        vars::AUDIT_TABLE,
+        &["dynamodb:PutItem", "dynamodb:Query"],
+    )],
+    env: &[vars::AUDIT_TABLE],
+};
 
 #[async_trait]
 impl AuditLog for DynamoAudit {

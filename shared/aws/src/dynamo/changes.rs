@@ -13,6 +13,8 @@ use berth_domain::calendar::NightState;
 use berth_domain::dates::Date;
 use berth_domain::ports::{BookingChange, BookingChanges, ChangeError, NightsChange};
 
+use crate::access::{Access, on};
+use crate::config::vars;
 use crate::dynamo::actions::{Condition, delete, put};
 use crate::dynamo::bookings::{self, DynamoBookings, status_of};
 use crate::dynamo::item::s;
@@ -122,6 +124,25 @@ impl DynamoBookings {
         }
     }
 }
+
+/// [`BookingChanges`]: a transaction putting the booking, putting or
+/// deleting its nights and putting its events; the booking's status
+/// (`GetItem`) when it refuses; the booking's nights (`Query`) on release.
+pub const BOOKING_CHANGES: Access = Access {
+    port: "BookingChanges",
+    grants: &[
+        on(
+            vars::BOOKINGS_TABLE,
+            &["dynamodb:GetItem", "dynamodb:PutItem"],
+        ),
+        on(
+            vars::CALENDAR_TABLE,
+            &["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        ),
+        on(vars::OUTBOX_TABLE, &["dynamodb:PutItem"]),
+    ],
+    env: super::bookings::BOOKINGS_ENV,
+};
 
 #[async_trait]
 impl BookingChanges for DynamoBookings {

@@ -14,7 +14,7 @@ pub mod actions;
 pub mod audit;
 pub mod bookings;
 pub mod catalog;
-mod changes;
+pub mod changes;
 pub mod item;
 pub mod nights;
 pub mod outbox;

@@ -23,7 +23,11 @@ use serde_json::Value;
 pub use client::{API_VERSION, StripeClient, classify};
 pub use keys::PaymentKeys;
 
-use crate::config::{AwsConfig, vars};
+use anyhow::Context;
+use tokio::sync::OnceCell;
+
+use crate::access::{Access, on};
+use crate::config::{AwsConfig, MissingVariable, vars};
 
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
 
@@ -32,9 +36,42 @@ pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
 /// and optionally `STRIPE_API_BASE`.
 #[derive(Debug, Clone)]
 pub struct StripeGateway {
-    stripe: StripeClient,
+    /// Built on first use from [`Self::secret`], so building the gateway
+    /// reads only names and calls nothing.
+    stripe: OnceCell<StripeClient>,
+    secret: Option<SecretKey>,
     keys: PaymentKeys,
 }
+
+/// Where the Stripe secret key is read from, once, on the first payment call.
+#[derive(Debug, Clone)]
+struct SecretKey {
+    secrets: aws_sdk_secretsmanager::Client,
+    secret_id: String,
+    api_base: String,
+}
+
+/// The environment variables [`StripeGateway::from_env`] reads.
+pub const ENV: &[&str] = &[
+    vars::PAYMENT_SECRET_ARN,
+    vars::PAYMENTS_TABLE,
+    vars::STRIPE_API_BASE,
+];
+
+/// [`PaymentGateway`]'s AWS calls: the secret key (Secrets Manager, once)
+/// and the key → intent mappings ([`PaymentKeys`]: `GetItem`, conditional
+/// `PutItem`).
+pub const GATEWAY: Access = Access {
+    port: "PaymentGateway",
+    grants: &[
+        on(vars::PAYMENT_SECRET_ARN, &["secretsmanager:GetSecretValue"]),
+        on(
+            vars::PAYMENTS_TABLE,
+            &["dynamodb:GetItem", "dynamodb:PutItem"],
+        ),
+    ],
+    env: ENV,
+};
 
 #[derive(Debug, Deserialize)]
 struct Intent {
@@ -120,28 +157,53 @@ impl StripeRefund {
 }
 
 impl StripeGateway {
-    pub async fn from_env(config: &AwsConfig) -> anyhow::Result<Self> {
-        let secret_id = config.require(vars::PAYMENT_SECRET_ARN)?;
+    /// The gateway as a function builds it: names only; the secret key is
+    /// read on the first payment call.
+    pub fn from_env(config: &AwsConfig) -> Result<Self, MissingVariable> {
+        let secret = SecretKey {
+            secrets: aws_sdk_secretsmanager::Client::new(config.sdk()),
+            secret_id: config.require(vars::PAYMENT_SECRET_ARN)?,
+            api_base: config
+                .env()
+                .optional(vars::STRIPE_API_BASE)
+                .unwrap_or_else(|| DEFAULT_API_BASE.to_owned()),
+        };
         let table = config.require(vars::PAYMENTS_TABLE)?;
-        let base = config
-            .env()
-            .optional(vars::STRIPE_API_BASE)
-            .unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
-        let secrets = aws_sdk_secretsmanager::Client::new(config.sdk());
-        let secret = crate::secrets::secret_string(&secrets, &secret_id).await?;
-        let secret_key = crate::secrets::field_or_whole(&secret, "secret_key")?;
-        Ok(Self::new(
-            StripeClient::new(&base, secret_key)?,
-            PaymentKeys::new(aws_sdk_dynamodb::Client::new(config.sdk()), table),
-        ))
+        Ok(Self {
+            stripe: OnceCell::new(),
+            secret: Some(secret),
+            keys: PaymentKeys::new(aws_sdk_dynamodb::Client::new(config.sdk()), table),
+        })
     }
 
     pub fn new(stripe: StripeClient, keys: PaymentKeys) -> Self {
-        Self { stripe, keys }
+        Self {
+            stripe: OnceCell::new_with(Some(stripe)),
+            secret: None,
+            keys,
+        }
+    }
+
+    /// The Stripe client, reading the secret key the first time.
+    async fn stripe(&self) -> Result<&StripeClient, PaymentError> {
+        self.stripe
+            .get_or_try_init(|| async {
+                let source = self
+                    .secret
+                    .as_ref()
+                    .context("the gateway has neither a client nor a secret")?;
+                let secret =
+                    crate::secrets::secret_string(&source.secrets, &source.secret_id).await?;
+                let secret_key = crate::secrets::field_or_whole(&secret, "secret_key")?;
+                StripeClient::new(&source.api_base, secret_key)
+            })
+            .await
+            .map_err(|e: anyhow::Error| PaymentError::Unavailable(format!("{e:#}")))
     }
 
     async fn intent(&self, id: &str) -> Result<Intent, PaymentError> {
-        self.stripe
+        self.stripe()
+            .await?
             .get(
                 &format!("/v1/payment_intents/{id}"),
                 &[("expand[]", "latest_charge")],
@@ -163,7 +225,8 @@ impl StripeGateway {
         let amount_text = amount.amount.to_string();
         let currency_text = amount.currency.as_str().to_ascii_lowercase();
         let created: Intent = self
-            .stripe
+            .stripe()
+            .await?
             .post(
                 "/v1/payment_intents",
                 &[
@@ -195,11 +258,15 @@ impl StripeGateway {
     ) -> Result<Option<StripeRefund>, PaymentError> {
         if let Some(id) = self.keys.find(mapping).await? {
             return Ok(Some(
-                self.stripe.get(&format!("/v1/refunds/{id}"), &[]).await?,
+                self.stripe()
+                    .await?
+                    .get(&format!("/v1/refunds/{id}"), &[])
+                    .await?,
             ));
         }
         let listed: List<StripeRefund> = self
-            .stripe
+            .stripe()
+            .await?
             .get(
                 "/v1/refunds",
                 &[(charge_field(charge_id), charge_id), ("limit", "100")],
@@ -238,7 +305,8 @@ impl PaymentGateway for StripeGateway {
         }
         let intent = if intent.status == "requires_confirmation" {
             // A fresh charge: nothing is refunded yet, so the answer need not expand it.
-            self.stripe
+            self.stripe()
+                .await?
                 .post::<Intent>(
                     &format!("/v1/payment_intents/{}/confirm", intent.id),
                     &[],
@@ -285,7 +353,8 @@ impl PaymentGateway for StripeGateway {
         }
         let amount_text = amount.amount.to_string();
         let refund: StripeRefund = self
-            .stripe
+            .stripe()
+            .await?
             .post(
                 "/v1/refunds",
                 &[

@@ -41,9 +41,7 @@ async fn gateway_on(api_base: &str) -> StripeGateway {
         (vars::PAYMENTS_TABLE, &tables.payments),
         (vars::STRIPE_API_BASE, api_base),
     ]);
-    StripeGateway::from_env(&AwsConfig::new(sdk, env))
-        .await
-        .unwrap()
+    StripeGateway::from_env(&AwsConfig::new(sdk, env)).unwrap()
 }
 
 #[tokio::test]
@@ -76,7 +74,7 @@ async fn a_missing_secret_variable_is_named() {
         support::moto(),
         Environment::from_pairs([(vars::PAYMENTS_TABLE, "t")]),
     );
-    let error = StripeGateway::from_env(&config).await.unwrap_err();
+    let error = StripeGateway::from_env(&config).unwrap_err();
     assert_eq!(
         error.to_string(),
         "missing environment variable PAYMENT_SECRET_ARN"

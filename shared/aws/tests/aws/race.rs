@@ -54,7 +54,8 @@ async fn many_guests_racing_never_double_book() {
                     now,
                 )];
                 ports
-                    .changes
+                    .changes()
+                    .unwrap()
                     .apply(&BookingChange {
                         booking: &held,
                         from: &[BookingStatus::Pending, BookingStatus::Held],
@@ -72,7 +73,8 @@ async fn many_guests_racing_never_double_book() {
 
     let range = DateRange::new(day(295), day(340), 366).unwrap();
     let nights = ports
-        .calendar_reader
+        .calendar_reader()
+        .unwrap()
         .nights(&property.id, range)
         .await
         .unwrap();
@@ -97,7 +99,8 @@ async fn many_guests_racing_never_double_book() {
                     "a winner holds all its nights"
                 );
                 let stored = ports
-                    .booking_reader
+                    .booking_reader()
+                    .unwrap()
                     .booking(&booking.id)
                     .await
                     .unwrap()
@@ -118,7 +121,8 @@ async fn many_guests_racing_never_double_book() {
                     "a loser holds nothing"
                 );
                 let stored = ports
-                    .booking_reader
+                    .booking_reader()
+                    .unwrap()
                     .booking(&booking.id)
                     .await
                     .unwrap()
