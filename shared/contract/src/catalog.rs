@@ -1,8 +1,8 @@
 //! Properties and calendars.
 
 use berth_domain::booking::BookingStatus;
-use berth_domain::catalog;
 use berth_domain::calendar::NightState;
+use berth_domain::catalog;
 use berth_domain::dates::DateRange;
 use berth_domain::events::{Change, DomainEvent};
 use berth_domain::ids::{BookingId, PropertyId};
@@ -98,7 +98,6 @@ pub async fn pricing_travels_with_the_property(ports: &Subject) {
     );
 }
 
-pub async fn stale_updates_conflict(ports: &Subject) {
 pub async fn stale_updates_conflict(ports: &Subject) {
     let stored = property(ports, "host-a").await;
     let mut listing = stored.listing.clone();
