@@ -114,19 +114,27 @@ pub async fn update_property(
                 "must stay the pricing document's currency: replace the pricing document first",
             ))));
         }
-        let event = DomainEvent::new(
-            Change::PropertyUpdated {
-                property: next.clone(),
-            },
-            now,
-        );
-        writer
-            .update_property(&next, &event)
-            .await
-            .map_err(written)?;
-        Ok(next)
+        let event = Change::PropertyUpdated {
+            property: next.clone(),
+        };
+        revise(writer, next, event, now).await
     };
     retry::on_conflict(attempt, || CatalogError::Contended).await
+}
+
+/// Writes the next version of a property with the event saying so.
+async fn revise(
+    writer: &dyn PropertyWriter,
+    next: Property,
+    change: Change,
+    now: Timestamp,
+) -> Result<Property, Attempt<CatalogError>> {
+    let event = DomainEvent::new(change, now);
+    writer
+        .update_property(&next, &event)
+        .await
+        .map_err(written)?;
+    Ok(next)
 }
 
 /// A write that lost a race is retried; any other failure is final.
@@ -212,17 +220,10 @@ pub async fn set_pricing(
         let currency = current.listing.nightly_price.currency;
         let pricing = Pricing::parse(document.clone(), currency).map_err(CatalogError::from)?;
         let next = current.repriced(pricing, now);
-        let event = DomainEvent::new(
-            Change::PricingChanged {
-                property: next.clone(),
-            },
-            now,
-        );
-        writer
-            .update_property(&next, &event)
-            .await
-            .map_err(written)?;
-        Ok(next)
+        let event = Change::PricingChanged {
+            property: next.clone(),
+        };
+        revise(writer, next, event, now).await
     };
     retry::on_conflict(attempt, || CatalogError::Contended).await
 }
