@@ -108,6 +108,20 @@ pub const UPDATE_PROPERTY: Function = Function {
     build: built_by!(http::update_property),
 };
 
+pub const GET_PRICING: Function = Function {
+    name: "get-pricing",
+    logical_id: "GetPricingFunction",
+    trigger: route("GET", "/properties/{id}/pricing", PUBLIC),
+    build: built_by!(http::get_pricing),
+};
+
+pub const PUT_PRICING: Function = Function {
+    name: "put-pricing",
+    logical_id: "PutPricingFunction",
+    trigger: route("PUT", "/properties/{id}/pricing", SIGNED_IN),
+    build: built_by!(http::put_pricing),
+};
+
 pub const SET_CALENDAR: Function = Function {
     name: "set-calendar",
     logical_id: "SetCalendarFunction",
@@ -297,6 +311,8 @@ pub const FUNCTIONS: &[Function] = &[
     CREATE_PROPERTY,
     GET_PROPERTY,
     UPDATE_PROPERTY,
+    GET_PRICING,
+    PUT_PRICING,
     SET_CALENDAR,
     GET_AVAILABILITY,
     CREATE_QUOTE,

@@ -56,7 +56,8 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, lam
 
 async fn quote(deps: &Deps, request: Request) -> Answer {
     let body: StayBody = api::json_body(&request)?;
-    let (property, stay) = body.try_into_domain(Date::of(deps.clock.now()))?;
-    let quote = catalog::quote(deps.properties.as_ref(), &property, stay, body.guests).await?;
+    let now = deps.clock.now();
+    let (property, stay) = body.try_into_domain(Date::of(now))?;
+    let quote = catalog::quote(deps.properties.as_ref(), &property, stay, body.guests, now).await?;
     api::json(StatusCode::OK, &quote)
 }

@@ -63,7 +63,7 @@ fn listing() -> Listing {
 fn journey(property: &Property) -> Vec<DomainEvent> {
     let now = chrono::Utc::now();
     let stay = Stay::existing(Date::of(now).add_days(20), Date::of(now).add_days(23)).unwrap();
-    let quote = pricing::quote(property, stay, 2).unwrap();
+    let quote = pricing::quote(property, stay, 2, Date::of(now)).unwrap();
     let guest = UserId::parse("ordered-guest").unwrap();
     let method = PaymentMethod::parse("pm_card_visa").unwrap();
     let requested = Booking::request(guest, property, quote, method, now, now);

@@ -11,6 +11,7 @@ mod event_order;
 mod iam;
 mod openapi;
 mod parity;
+mod pricing;
 mod read_models;
 mod search;
 mod settings;

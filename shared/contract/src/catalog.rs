@@ -2,14 +2,17 @@
 
 use berth_domain::booking::BookingStatus;
 use berth_domain::calendar::NightState;
+use berth_domain::catalog;
 use berth_domain::dates::DateRange;
 use berth_domain::events::{Change, DomainEvent};
 use berth_domain::ids::{BookingId, PropertyId};
 use berth_domain::ports::{BookingChange, NightsChange, WriteError};
+use berth_domain::pricing::PricingDocument;
+use berth_domain::user::{Caller, Group};
 use chrono::{Duration, Utc};
 
 use crate::Subject;
-use crate::fixtures::{day, property, stay, stored_booking};
+use crate::fixtures::{day, property, stay, stored_booking, user};
 
 pub async fn property_round_trip(ports: &Subject) {
     let stored = property(ports, "host-a").await;
@@ -33,6 +36,65 @@ pub async fn property_round_trip(ports: &Subject) {
     assert!(
         events.iter().any(|e| matches!(&e.change, Change::PropertyCreated { property } if property.id == stored.id)),
         "PropertyCreated recorded with the property"
+    );
+}
+
+/// A property's pricing document is stored with it (written with its
+/// PricingChanged event), and a booking keeps the breakdown it was quoted.
+pub async fn pricing_travels_with_the_property(ports: &Subject) {
+    let stored = property(ports, "host-a").await;
+    let document: PricingDocument = serde_json::from_value(serde_json::json!({
+        "seasons": [{"from": day(3), "to": day(40),
+                     "nightly_price": {"amount": 15000, "currency": "EUR"}, "min_nights": 2}],
+        "weekday_prices": {"sat": {"amount": 12000, "currency": "EUR"}},
+        "length_discounts": [{"min_nights": 7, "percent": 10}],
+        "fees": [{"name": "linen", "per": "guest", "amount": {"amount": 1000, "currency": "EUR"}}],
+        "taxes": [{"name": "VAT", "percent": 6},
+                  {"name": "tourist tax", "per_guest_night": {"amount": 200, "currency": "EUR"}}],
+        "advance_notice_days": 1, "check_in_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    }))
+    .expect("a pricing document");
+    let host = Caller::new(user("host-a"), [Group::Hosts]);
+    let priced = catalog::set_pricing(
+        ports.property_reader().unwrap().as_ref(),
+        ports.property_writer().unwrap().as_ref(),
+        &host,
+        &stored.id,
+        document,
+        Utc::now(),
+    )
+    .await
+    .expect("setting the pricing document");
+    assert!(!priced.pricing.is_empty());
+    let read = ports
+        .property_reader()
+        .unwrap()
+        .property(&stored.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        read.as_ref(),
+        Some(&priced),
+        "the document is stored with the property"
+    );
+    let events = ports.outbox.recorded_events().await.unwrap();
+    assert!(
+        events.iter().any(|e| matches!(&e.change,
+            Change::PricingChanged { property } if property.pricing == priced.pricing)),
+        "PricingChanged recorded with the document"
+    );
+    let booking = stored_booking(ports, &priced, "guest-a", stay(10, 7)).await;
+    assert!(booking.discount.is_some() && booking.taxes.len() == 2 && booking.fees.len() == 1);
+    let read = ports
+        .booking_reader()
+        .unwrap()
+        .booking(&booking.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        read,
+        Some(booking),
+        "the quoted breakdown is stored with the booking"
     );
 }
 

@@ -64,7 +64,7 @@ pub fn stay(from: u32, nights: u32) -> Stay {
 
 /// A PENDING booking of `guest` for `stay` at `property` (not stored).
 pub fn booking(property: &Property, guest: &str, stay: Stay, now: Timestamp) -> Booking {
-    let quote = pricing::quote(property, stay, 2).expect("fixture quote");
+    let quote = pricing::quote(property, stay, 2, Date::of(now)).expect("fixture quote");
     Booking::request(
         user(guest),
         property,

@@ -54,6 +54,7 @@ macro_rules! contract_suite {
     ($ports:path) => {
         $crate::contract_suite!(@tests $ports;
             catalog::property_round_trip,
+            catalog::pricing_travels_with_the_property,
             catalog::stale_updates_conflict,
             catalog::blocking_and_unblocking,
             catalog::blocking_refuses_guest_nights_atomically,

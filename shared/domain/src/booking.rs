@@ -11,7 +11,7 @@ use crate::dates::{Date, Stay, Timestamp};
 use crate::error::InvalidInput;
 use crate::ids::{BookingId, PropertyId, UserId};
 use crate::money::Money;
-use crate::pricing::Quote;
+use crate::pricing::{Discount, Line, NightPrice, Quote};
 use crate::property::Property;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -174,6 +174,17 @@ pub struct Booking {
     pub nightly_price: Money,
     pub nightly_total: Money,
     pub cleaning_fee: Money,
+    /// The quote's other lines, locked when the guest asked: later price
+    /// changes do not apply. (Empty on bookings made before they existed.)
+    #[serde(default)]
+    pub night_prices: Vec<NightPrice>,
+    #[serde(default)]
+    pub discount: Option<Discount>,
+    #[serde(default)]
+    pub fees: Vec<Line>,
+    #[serde(default)]
+    pub taxes: Vec<Line>,
+    /// What the guest is charged: the quote's total.
     pub total: Money,
     pub payment_method: PaymentMethod,
     /// The property's policy when the guest booked: later changes do not apply.
@@ -239,6 +250,10 @@ impl Booking {
             nightly_price: quote.nightly_price,
             nightly_total: quote.nightly_total,
             cleaning_fee: quote.cleaning_fee,
+            night_prices: quote.night_prices,
+            discount: quote.discount,
+            fees: quote.fees,
+            taxes: quote.taxes,
             total: quote.total,
             payment_method,
             payment_ref: None,
@@ -461,7 +476,7 @@ mod tests {
         );
         let check_in = Date::parse("2027-01-10").unwrap();
         let stay = Stay::existing(check_in, check_in.add_days(3)).unwrap();
-        let quote = crate::pricing::quote(&property, stay, 2).unwrap();
+        let quote = crate::pricing::quote(&property, stay, 2, Date::of(now)).unwrap();
         let method = PaymentMethod::parse("pm_card_visa").unwrap();
         let guest = UserId::parse("guest").unwrap();
         Booking::request(

@@ -29,6 +29,10 @@ pub enum Change {
     PropertyUpdated {
         property: Property,
     },
+    /// The host replaced the property's pricing document (`property.pricing`).
+    PricingChanged {
+        property: Property,
+    },
     /// A host blocked or unblocked these nights.
     CalendarChanged {
         property_id: PropertyId,
@@ -101,6 +105,7 @@ impl DomainEvent {
         match &self.change {
             Change::PropertyCreated { .. } => "PropertyCreated",
             Change::PropertyUpdated { .. } => "PropertyUpdated",
+            Change::PricingChanged { .. } => "PricingChanged",
             Change::CalendarChanged { .. } => "CalendarChanged",
             Change::BookingRequested { .. } => "BookingRequested",
             Change::BookingHeld { .. } => "BookingHeld",
@@ -118,6 +123,7 @@ impl DomainEvent {
         match &self.change {
             Change::PropertyCreated { .. }
             | Change::PropertyUpdated { .. }
+            | Change::PricingChanged { .. }
             | Change::CalendarChanged { .. } => Source::Properties,
             Change::UserErased { .. } => Source::Users,
             _ => Source::Bookings,
@@ -156,9 +162,9 @@ impl DomainEvent {
     /// Consumers that need order (the search index) order by it.
     pub fn property_id(&self) -> Option<&PropertyId> {
         match &self.change {
-            Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
-                Some(&property.id)
-            }
+            Change::PropertyCreated { property }
+            | Change::PropertyUpdated { property }
+            | Change::PricingChanged { property } => Some(&property.id),
             Change::CalendarChanged { property_id, .. } => Some(property_id),
             _ => self.booking().map(|b| &b.property_id),
         }

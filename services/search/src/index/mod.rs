@@ -31,7 +31,7 @@ pub use position::{FeedPosition, InvalidSequence, Positions, ShardSequence};
 pub use snapshot::SnapshotError;
 
 pub(crate) use holds::{Hold, Holds};
-pub(crate) use listings::{GRID_COLUMNS, Listings, Upsert, city_key, grid_column, grid_row};
+pub(crate) use listings::{Card, GRID_COLUMNS, Listings, Upsert, city_key, grid_column, grid_row};
 pub(crate) use nights::{Day, NightRows};
 pub(crate) use orders::{CityOrders, rating_key};
 pub(crate) use versions::BookingVersions;
@@ -153,7 +153,9 @@ impl Index {
 
     fn change(&mut self, change: &Change) {
         match change {
-            Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
+            Change::PropertyCreated { property }
+            | Change::PropertyUpdated { property }
+            | Change::PricingChanged { property } => {
                 self.upsert(property);
             }
             Change::CalendarChanged {

@@ -124,6 +124,7 @@ pub fn event(change: Change, at: Timestamp) -> DomainEvent {
 }
 
 /// Every page of `query`, followed by cursor, as (property id, distance) pairs.
+/// Every hit of `query`, page after page, as `"<property id> <total>"`.
 pub fn all_pages(index: &Index, query: &str, now: Timestamp) -> Vec<String> {
     let mut ids = Vec::new();
     let mut cursor: Option<String> = None;
@@ -135,7 +136,11 @@ pub fn all_pages(index: &Index, query: &str, now: Timestamp) -> Vec<String> {
         let request = SearchRequest::parse(&q, berth_domain::dates::Date::of(now)).unwrap();
         let page = index.search(&request, now);
         assert!(page.results.len() <= request.limit);
-        ids.extend(page.results.iter().map(|h| h.property_id.to_string()));
+        ids.extend(
+            page.results
+                .iter()
+                .map(|h| format!("{} {}", h.property_id, h.total.amount)),
+        );
         match page.next_cursor {
             Some(next) => {
                 assert_eq!(

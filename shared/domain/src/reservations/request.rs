@@ -159,7 +159,7 @@ pub async fn request_booking(
         .await?
         .ok_or_else(|| BookingError::PropertyNotFound(order.property_id.clone()))?;
     let stay = Stay::new(order.check_in, order.check_out, Date::of(now))?;
-    let quote = pricing::quote(&property, stay, order.guests)?;
+    let quote = pricing::quote(&property, stay, order.guests, Date::of(now))?;
     let booking = Booking::request(
         caller.user_id.clone(),
         &property,

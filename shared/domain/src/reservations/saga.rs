@@ -178,7 +178,10 @@ pub async fn quote(
                 "the property is no longer listed",
             ))
         })?;
-    pricing::quote(&property, booking.stay(), booking.guests).map_err(StepError::InvalidStay)?;
+    // The rules as of the day the guest asked; the price stays the one quoted then.
+    let asked = Date::of(booking.created_at);
+    pricing::quote(&property, booking.stay(), booking.guests, asked)
+        .map_err(StepError::InvalidStay)?;
     Ok(())
 }
 
