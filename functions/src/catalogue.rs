@@ -18,8 +18,12 @@ pub enum Trigger {
     Queue { queue: &'static str },
     /// The outbox table's DynamoDB stream.
     OutboxStream,
-    /// An EventBridge Scheduler schedule.
-    Schedule { expression: &'static str },
+    /// An EventBridge Scheduler schedule: its resource in template.yaml and
+    /// its rate.
+    Schedule {
+        schedule: &'static str,
+        expression: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +58,22 @@ const fn task(
         name,
         logical_id,
         trigger: Trigger::Task { substitution },
+    }
+}
+
+const fn scheduled(
+    name: &'static str,
+    logical_id: &'static str,
+    schedule: &'static str,
+    expression: &'static str,
+) -> Function {
+    Function {
+        name,
+        logical_id,
+        trigger: Trigger::Schedule {
+            schedule,
+            expression,
+        },
     }
 }
 
@@ -202,13 +222,18 @@ pub const FUNCTIONS: &[Function] = &[
         "NotificationsQueue",
     ),
     consumer("learn-signals", "LearnSignalsFunction", "SignalsQueue"),
-    Function {
-        name: "sweep-holds",
-        logical_id: "SweepHoldsFunction",
-        trigger: Trigger::Schedule {
-            expression: "rate(1 minute)",
-        },
-    },
+    scheduled(
+        "sweep-holds",
+        "SweepHoldsFunction",
+        "SweepHoldsSchedule",
+        "rate(1 minute)",
+    ),
+    scheduled(
+        "reconcile-payments",
+        "ReconcilePaymentsFunction",
+        "ReconcilePaymentsSchedule",
+        "rate(15 minutes)",
+    ),
 ];
 
 /// The function named `name`, if Berth has one.

@@ -47,7 +47,7 @@ pub async fn run(
                 Trigger::Task { substitution } => format!("workflow task ({substitution})"),
                 Trigger::Queue { queue } => format!("SQS {queue}"),
                 Trigger::OutboxStream => "DynamoDB stream of the outbox".to_owned(),
-                Trigger::Schedule { expression } => format!("schedule {expression}"),
+                Trigger::Schedule { expression, .. } => format!("schedule {expression}"),
             };
             println!("{:<22} {trigger}", f.name);
         }

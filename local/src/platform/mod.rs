@@ -201,13 +201,30 @@ impl Platform {
                 self.clock.clone(),
             )));
         }
-        let every = Duration::from_secs_f64((60.0 * self.config.time_scale).max(0.05));
-        self.tasks.push(tokio::spawn(scheduler::run(
-            topology::SWEEP_SCHEDULE,
-            every,
-            function("sweep-holds")?,
-            self.sweep_now.clone(),
-        )));
+        for f in berth_functions::catalogue::FUNCTIONS {
+            let berth_functions::catalogue::Trigger::Schedule {
+                schedule,
+                expression,
+            } = f.trigger
+            else {
+                continue;
+            };
+            let period = scheduler::period(expression)
+                .with_context(|| format!("{schedule}: unsupported {expression}"))?;
+            let every =
+                Duration::from_secs_f64((period.as_secs_f64() * self.config.time_scale).max(0.05));
+            let poke = if schedule == topology::SWEEP_SCHEDULE {
+                self.sweep_now.clone()
+            } else {
+                Arc::new(Notify::new())
+            };
+            self.tasks.push(tokio::spawn(scheduler::run(
+                schedule,
+                every,
+                function(f.name)?,
+                poke,
+            )));
+        }
         Ok(())
     }
 }

@@ -12,8 +12,8 @@ use berth_domain::ports::*;
 use berth_domain::reservations::RequestTimes;
 use berth_functions::catalogue::{FUNCTIONS, Trigger};
 use berth_functions::events::{
-    append_audit, learn_signals, publish_events, queue_notifications, record_ledger,
-    send_notifications, sweep_holds,
+    append_audit, learn_signals, publish_events, queue_notifications, reconcile_payments,
+    record_ledger, send_notifications, sweep_holds,
 };
 use berth_functions::http::*;
 use berth_functions::tasks::*;
@@ -441,6 +441,18 @@ impl Functions {
                     bookings: p.booking_reader.clone(),
                     changes: p.changes.clone(),
                     gateway: p.gateway.clone(),
+                    clock: clock(),
+                }
+            ),
+        );
+        json.insert(
+            "reconcile-payments",
+            lambda!(
+                reconcile_payments,
+                reconcile_payments::Deps {
+                    gateway: p.gateway.clone(),
+                    bookings: p.booking_reader.clone(),
+                    changes: p.changes.clone(),
                     clock: clock(),
                 }
             ),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use berth_domain::events::Source;
 use berth_functions::catalogue::{FUNCTIONS, Function, Trigger};
 use berth_local::platform::topology::{
-    self, BOOKING_STATE_MACHINE, QUEUES, RULES, SEARCH_STREAM, SWEEP_SCHEDULE, Target,
+    self, BOOKING_STATE_MACHINE, QUEUES, RULES, SEARCH_STREAM, Target,
 };
 use serde_yaml_ng::Value;
 
@@ -556,13 +556,16 @@ fn the_outbox_stream_feeds_the_publisher() {
 }
 
 #[test]
-fn the_schedule_is_the_catalogue_schedule() {
+fn the_schedules_are_the_catalogue_schedules() {
     let template = Template::load();
     let schedules = template.of_type("AWS::Scheduler::Schedule");
     same(
         "schedules",
         &template.ids_of("AWS::Scheduler::Schedule"),
-        &set([SWEEP_SCHEDULE.to_owned()]),
+        &set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
+            Trigger::Schedule { schedule, .. } => Some(schedule.to_owned()),
+            _ => None,
+        })),
     );
     let mut scheduled = BTreeSet::new();
     for (id, schedule) in schedules {
@@ -583,8 +586,11 @@ fn the_schedule_is_the_catalogue_schedule() {
         }
     }
     let expected = set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
-        Trigger::Schedule { expression } => Some((
-            SWEEP_SCHEDULE.to_owned(),
+        Trigger::Schedule {
+            schedule,
+            expression,
+        } => Some((
+            schedule.to_owned(),
             f.logical_id.to_owned(),
             expression.to_owned(),
         )),
@@ -595,6 +601,23 @@ fn the_schedule_is_the_catalogue_schedule() {
         &scheduled,
         &expected,
     );
+    for (schedule, _, expression) in &expected {
+        assert!(
+            berth_local::platform::scheduler::period(expression).is_some(),
+            "{schedule}: the local platform cannot run {expression}"
+        );
+    }
+}
+
+#[test]
+fn rates_read_as_eventbridge_scheduler_reads_them() {
+    use berth_local::platform::scheduler::period;
+    use std::time::Duration;
+    assert_eq!(period("rate(1 minute)"), Some(Duration::from_secs(60)));
+    assert_eq!(period("rate(15 minutes)"), Some(Duration::from_secs(900)));
+    assert_eq!(period("rate(2 hours)"), Some(Duration::from_secs(7_200)));
+    assert_eq!(period("rate(0 minutes)"), None);
+    assert_eq!(period("cron(0 * * * ? *)"), None);
 }
 
 #[test]

@@ -24,8 +24,14 @@ impl OutboxProbe for Probe {
 pub async fn sqlite_ports() -> Ports {
     // The directory must outlive the test; the OS cleans /tmp.
     let dir = tempfile::tempdir().expect("temp dir").keep();
-    let store = SqliteStore::new(Db::open(&dir).expect("opening SQLite"));
-    let s = Arc::new(store.clone());
+    ports_over(Arc::new(SqliteStore::new(
+        Db::open(&dir).expect("opening SQLite"),
+    )))
+}
+
+/// Every port over one store.
+pub fn ports_over(s: Arc<SqliteStore>) -> Ports {
+    let store = s.as_ref().clone();
     Ports {
         property_reader: s.clone(),
         property_writer: s.clone(),
