@@ -18,6 +18,9 @@ pub enum Trigger {
     Queue { queue: &'static str },
     /// The outbox table's DynamoDB stream.
     OutboxStream,
+    /// A CloudFormation custom resource the stack runs on deploy: its
+    /// resource in template.yaml.
+    Deploy { resource: &'static str },
     /// An EventBridge Scheduler schedule: its resource in template.yaml and
     /// its rate.
     Schedule {
@@ -210,6 +213,13 @@ pub const FUNCTIONS: &[Function] = &[
         trigger: Trigger::OutboxStream,
     },
     consumer("record-ledger", "RecordLedgerFunction", "LedgerQueue"),
+    Function {
+        name: "migrate-ledger",
+        logical_id: "MigrateLedgerFunction",
+        trigger: Trigger::Deploy {
+            resource: "LedgerSchema",
+        },
+    },
     consumer("append-audit", "AppendAuditFunction", "AuditQueue"),
     consumer(
         "queue-notifications",

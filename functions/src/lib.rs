@@ -5,7 +5,8 @@
 //!
 //! - [`http`]: API Gateway HTTP API routes;
 //! - [`tasks`]: the booking workflow's Step Functions tasks;
-//! - [`events`]: the outbox publisher, SQS consumers and the sweeper;
+//! - [`events`]: the outbox publisher, SQS consumers and the scheduled jobs;
+//! - [`stack`]: what the stack runs while it deploys (custom resources);
 //! - [`catalogue`]: every function and its trigger;
 //! - [`api`]: what HTTP handlers share (caller, parsing, problem+json);
 //! - [`metrics`]: CloudWatch embedded metrics;
@@ -19,6 +20,7 @@ pub mod http;
 pub mod metrics;
 pub mod runtime;
 pub mod settings;
+pub mod stack;
 pub mod tasks;
 
 /// JSON logs (one object per line) for CloudWatch Logs Insights, with

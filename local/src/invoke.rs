@@ -48,6 +48,7 @@ pub async fn run(
                 Trigger::Queue { queue } => format!("SQS {queue}"),
                 Trigger::OutboxStream => "DynamoDB stream of the outbox".to_owned(),
                 Trigger::Schedule { expression, .. } => format!("schedule {expression}"),
+                Trigger::Deploy { resource } => format!("deploy ({resource})"),
             };
             println!("{:<22} {trigger}", f.name);
         }

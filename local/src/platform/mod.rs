@@ -8,6 +8,7 @@
 //! - [`relay`]: DynamoDB Streams on the outbox;
 //! - [`bus`]: EventBridge rules onto [`consumers`]' SQS-like queues;
 //! - [`scheduler`]: EventBridge Scheduler;
+//! - [`stack`]: CloudFormation, as far as custom resources need it;
 //! - [`search`]: the search service, following the outbox;
 //! - [`topology`]: the buses, rules and queues template.yaml declares;
 //! - [`clock`]: wall time that tests may move forward;
@@ -22,6 +23,7 @@ pub mod registry;
 pub mod relay;
 pub mod scheduler;
 pub mod search;
+pub mod stack;
 pub mod topology;
 pub mod workflow;
 
@@ -108,6 +110,8 @@ impl Platform {
             workflow: workflow.clone(),
             gateway: gateway.clone(),
             ledger: s.clone(),
+            ledger_migrations: s.clone(),
+            stack_replies: Arc::new(stack::LocalStack::default()),
             audit: s.clone(),
             notifier: s.clone(),
             notification_queue: bus.clone(),

@@ -16,6 +16,7 @@ use berth_functions::events::{
     record_ledger, send_notifications, sweep_holds,
 };
 use berth_functions::http::*;
+use berth_functions::stack::migrate_ledger;
 use berth_functions::tasks::*;
 use futures::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
@@ -38,6 +39,9 @@ pub struct Ports {
     pub workflow: Arc<dyn BookingWorkflow>,
     pub gateway: Arc<dyn PaymentGateway>,
     pub ledger: Arc<dyn Ledger>,
+    pub ledger_migrations: Arc<dyn LedgerMigrations>,
+    /// Where custom resources answer the stack; the local platform has none.
+    pub stack_replies: Arc<dyn berth_functions::stack::Replies>,
     pub audit: Arc<dyn AuditLog>,
     pub notifier: Arc<dyn Notifier>,
     pub notification_queue: Arc<dyn NotificationQueue>,
@@ -454,6 +458,16 @@ impl Functions {
                     bookings: p.booking_reader.clone(),
                     changes: p.changes.clone(),
                     clock: clock(),
+                }
+            ),
+        );
+        json.insert(
+            "migrate-ledger",
+            lambda!(
+                migrate_ledger,
+                migrate_ledger::Deps {
+                    ledger: p.ledger_migrations.clone(),
+                    replies: p.stack_replies.clone(),
                 }
             ),
         );

@@ -704,18 +704,52 @@ fn the_state_machine_runs_the_catalogue_tasks() {
     }
 }
 
+/// The stack runs each deploy-time function through its custom resource,
+/// the ledger's schema among them: named by the schema's version, so a
+/// deploy that changes the schema runs the migration again, and before the
+/// ledger consumer reads its queue.
 #[test]
-fn the_deployment_applies_the_ledger_schema() {
-    let squash = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
-    for document in ["docs/deployment.md", ".github/workflows/deploy-stack.yml"] {
-        let text = squash(&read(document));
-        for statement in berth_ledger_sql::schema_statements() {
-            assert!(
-                text.contains(&squash(statement)),
-                "{document} does not apply: {statement}"
-            );
-        }
+fn the_stack_applies_the_ledger_schema_on_deploy() {
+    let template = Template::load();
+    let custom: BTreeMap<String, &Value> = template
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            r.get("Type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.starts_with("Custom::") || t == "AWS::CloudFormation::CustomResource")
+        })
+        .map(|(id, r)| (id.clone(), r))
+        .collect();
+    let mut ran = BTreeSet::new();
+    for (id, resource) in &custom {
+        let token = resource
+            .get("Properties")
+            .and_then(|p| p.get("ServiceToken"))
+            .and_then(target)
+            .unwrap_or_else(|| panic!("{id}: a ServiceToken naming a function"));
+        ran.insert((id.clone(), token.to_owned()));
     }
+    let expected = set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
+        Trigger::Deploy { resource } => Some((resource.to_owned(), f.logical_id.to_owned())),
+        _ => None,
+    }));
+    same("custom resources (resource, function)", &ran, &expected);
+    let schema = custom
+        .get("LedgerSchema")
+        .and_then(|r| r.get("Properties"))
+        .expect("a LedgerSchema resource");
+    assert_eq!(
+        text(schema, "SchemaVersion"),
+        Some(berth_ledger_sql::schema_version().as_str()),
+        "LedgerSchema's SchemaVersion must be the schema's version, or a deploy that changes the schema would not apply it"
+    );
+    let consumer = &template.resources["RecordLedgerFunction"];
+    assert!(
+        strings(consumer.get("DependsOn")).contains("LedgerSchema")
+            || text(consumer, "DependsOn") == Some("LedgerSchema"),
+        "the ledger consumer is made after the schema"
+    );
 }
 
 /// Errors that mean the event did not reach the function's logic: it did not

@@ -9,7 +9,8 @@
 //!   `docs/dynamodb.md`);
 //! - [`workflow`] (Step Functions), [`events`] (EventBridge), [`queue`]
 //!   (SQS FIFO), [`notifier`] (SES v2 + Cognito), [`ledger`] (RDS Data API),
-//!   [`stripe`] (the payment gateway), [`secrets`] (Secrets Manager);
+//!   [`stripe`] (the payment gateway), [`secrets`] (Secrets Manager),
+//!   [`stack`] (answers to CloudFormation custom resources);
 //! - [`bootstrap`]: creates every table, bus, queue and the state machine on
 //!   a fresh emulator.
 
@@ -22,6 +23,7 @@ pub mod notifier;
 pub mod queue;
 mod retry;
 pub mod secrets;
+pub mod stack;
 pub mod stripe;
 pub mod workflow;
 

@@ -397,6 +397,13 @@ pub trait Ledger: Send + Sync {
     async fn earnings(&self, host: &UserId, range: DateRange) -> anyhow::Result<Vec<Earnings>>;
 }
 
+#[async_trait]
+pub trait LedgerMigrations: Send + Sync {
+    /// Creates whatever of the ledger's schema is missing and changes nothing
+    /// that exists, so applying it on every deploy is safe.
+    async fn migrate(&self) -> anyhow::Result<()>;
+}
+
 /// One line of the audit log: a booking or payment state change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
