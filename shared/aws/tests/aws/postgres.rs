@@ -34,23 +34,27 @@ fn server_url() -> String {
 type Job = (String, Value, mpsc::Sender<Result<Value, String>>);
 
 /// A fresh database on the server; its client runs on a thread of its own
-/// (the `postgres` client blocks), fed one Data API call at a time.
+/// (the `postgres` client blocks, and may not run inside the test's
+/// runtime), fed one Data API call at a time.
 fn database() -> mpsc::Sender<Job> {
     let url = server_url();
-    let name = support::unique("ledger").replace('-', "_");
-    let mut admin = postgres::Client::connect(&url, NoTls).expect("reaching PostgreSQL");
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("creating a database");
-    let (url, _) = url.rsplit_once('/').expect("a database in the URL");
-    let mut client =
-        postgres::Client::connect(&format!("{url}/{name}"), NoTls).expect("connecting");
     let (jobs, inbox) = mpsc::channel::<Job>();
+    let (ready, connected) = mpsc::channel();
     std::thread::spawn(move || {
+        let name = support::unique("ledger").replace('-', "_");
+        let mut admin = postgres::Client::connect(&url, NoTls).expect("reaching PostgreSQL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("creating a database");
+        let (server, _) = url.rsplit_once('/').expect("a database in the URL");
+        let mut client =
+            postgres::Client::connect(&format!("{server}/{name}"), NoTls).expect("connecting");
+        let _ = ready.send(());
         for (route, body, answer) in inbox {
             let _ = answer.send(execute(&mut client, &route, &body).map_err(|e| format!("{e}")));
         }
     });
+    connected.recv().expect("the database is ready");
     jobs
 }
 
