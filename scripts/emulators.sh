@@ -16,6 +16,8 @@
 # The venv is .venv (BERTH_VENV overrides). `start` keeps its state in
 # .venv/emulators/ (BERTH_EMULATORS_DIR overrides);
 # `run` uses a fresh temporary directory, so concurrent runs never collide.
+# Ports are free ones unless BERTH_MOTO_PORT / BERTH_STRIPE_PORT name them
+# (`sam local` with env.local.json expects 5000 and 8420: see the README).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,9 +89,9 @@ start_in() {
     # Own sessions: a closing terminal or a Ctrl-C meant for CMD leaves them
     # alone; stop_in ends them.
     setsid "$VENV/bin/python" "$HERE/moto_server.py" --port-file "$dir/moto.port" \
-        >"$dir/moto.log" 2>&1 </dev/null &
+        --port "${BERTH_MOTO_PORT:-0}" >"$dir/moto.log" 2>&1 </dev/null &
     setsid "$VENV/bin/python" "$HERE/localstripe_server.py" --port-file "$dir/localstripe.port" \
-        --state-dir "$dir" >"$dir/localstripe.log" 2>&1 </dev/null &
+        --port "${BERTH_STRIPE_PORT:-0}" --state-dir "$dir" >"$dir/localstripe.log" 2>&1 </dev/null &
     local moto stripe postgres
     postgres=$("$HERE/postgres.sh" start) || return 1
     echo "${postgres#* }" >"$dir/postgres.data"

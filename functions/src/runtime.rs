@@ -36,7 +36,94 @@ where
 }
 
 async fn serve_http(handler: HttpHandler) -> Result<(), lambda_http::Error> {
-    lambda_http::run(lambda_http::service_fn(move |request| handler(request))).await
+    let edge = EdgeSecret::from_env();
+    lambda_http::run(lambda_http::service_fn(move |request: Request| {
+        if edge.admits(&request) {
+            handler(request)
+        } else {
+            let refused =
+                crate::api::Problem::forbidden("requests reach this API through its edge")
+                    .into_response();
+            Box::pin(async move { Ok(refused) }) as HttpFuture
+        }
+    }))
+    .await
+}
+
+/// The header CloudFront adds to every request it forwards to the API
+/// (template.yaml, `EdgeDistribution`'s origin), holding the edge's secret.
+pub const EDGE_HEADER: &str = "x-berth-edge";
+/// The variable holding that secret; empty when the stack has no edge.
+pub const EDGE_SECRET_VAR: &str = "EDGE_ORIGIN_SECRET";
+
+/// With the edge on, only requests that came through CloudFront (and so
+/// through WAF's rate and size limits) are served: the API's own
+/// execute-api URL stays reachable, and an HTTP API takes no resource
+/// policy, so each function checks the secret header itself.
+#[derive(Clone, Default)]
+pub struct EdgeSecret(Option<Arc<str>>);
+
+impl EdgeSecret {
+    pub fn new(secret: &str) -> Self {
+        Self((!secret.is_empty()).then(|| Arc::from(secret)))
+    }
+
+    /// Read once, at init.
+    pub fn from_env() -> Self {
+        Self::new(&std::env::var(EDGE_SECRET_VAR).unwrap_or_default())
+    }
+
+    pub fn admits(&self, request: &Request) -> bool {
+        let Some(secret) = &self.0 else {
+            return true;
+        };
+        let sent = request
+            .headers()
+            .get(EDGE_HEADER)
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
+        // The same time whatever the first differing byte.
+        sent.len() == secret.len()
+            && sent
+                .iter()
+                .zip(secret.as_bytes())
+                .fold(0u8, |differ, (a, b)| differ | (a ^ b))
+                == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(header: Option<&str>) -> Request {
+        let mut builder = lambda_http::http::Request::builder().uri("/health");
+        if let Some(value) = header {
+            builder = builder.header(EDGE_HEADER, value);
+        }
+        builder.body(Body::Empty).unwrap()
+    }
+
+    #[test]
+    fn without_an_edge_every_request_is_served() {
+        let open = EdgeSecret::new("");
+        assert!(open.admits(&request(None)));
+        assert!(open.admits(&request(Some("anything"))));
+    }
+
+    #[test]
+    fn with_an_edge_only_requests_carrying_its_secret_are_served() {
+        let edge = EdgeSecret::new("s3cret-from-the-stack");
+        assert!(edge.admits(&request(Some("s3cret-from-the-stack"))));
+        for wrong in [
+            None,
+            Some(""),
+            Some("s3cret-from-the-stacK"),
+            Some("s3cret"),
+        ] {
+            assert!(!edge.admits(&request(wrong)), "{wrong:?} admitted");
+        }
+    }
 }
 
 /// Serves a function with a typed event (a workflow task, an SQS batch, a

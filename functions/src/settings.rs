@@ -1,17 +1,13 @@
 //! Settings a function reads from its environment at init.
 
-use berth_domain::reservations::RequestTimes;
+use berth_domain::reservations::{HoldMinutes, RequestTimes};
 
-/// How long a booking's nights stay held: `HOLD_MINUTES` (default 15).
+/// How long a booking's nights stay held: `HOLD_MINUTES` (default 15, bounds
+/// in [`HoldMinutes`]).
 pub fn request_times() -> Result<RequestTimes, String> {
-    let mut times = RequestTimes::default();
-    if let Ok(minutes) = std::env::var("HOLD_MINUTES") {
-        let minutes: i64 = minutes
-            .parse()
-            .ok()
-            .filter(|m| (1..=24 * 60).contains(m))
-            .ok_or_else(|| format!("HOLD_MINUTES must be 1 to 1440 minutes, not {minutes:?}"))?;
-        times.hold = chrono::Duration::minutes(minutes);
-    }
-    Ok(times)
+    let hold = match std::env::var("HOLD_MINUTES") {
+        Ok(minutes) => HoldMinutes::parse(&minutes).map_err(|e| format!("HOLD_MINUTES {e}"))?,
+        Err(_) => HoldMinutes::default(),
+    };
+    Ok(RequestTimes::with_hold(hold))
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use berth_domain::reservations::RequestTimes;
+use berth_domain::reservations::{HoldMinutes, RequestTimes};
 use clap::Args;
 use tokio::net::TcpListener;
 
@@ -34,9 +34,9 @@ pub struct ServeArgs {
     /// visibility timeouts, schedules); 1.0 is AWS's own timing.
     #[arg(long, default_value_t = 1.0)]
     pub time_scale: f64,
-    /// How long a booking's nights stay held before it must be paid.
-    #[arg(long, default_value_t = 15)]
-    pub hold_minutes: u32,
+    /// How long a booking's nights stay held before it must be paid (1 to 60 minutes).
+    #[arg(long, default_value_t = HoldMinutes::default())]
+    pub hold_minutes: HoldMinutes,
     /// Where state lives: embedded (SQLite in the data directory) or aws
     /// (the AWS adapters, at AWS_ENDPOINT_URL — moto locally — with every
     /// table created on start if missing).
@@ -76,10 +76,7 @@ impl Server {
 
 /// Starts everything and answers once the server accepts requests.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
-    let times = RequestTimes {
-        hold: chrono::Duration::minutes(i64::from(args.hold_minutes.max(1))),
-        ..RequestTimes::default()
-    };
+    let times = RequestTimes::with_hold(args.hold_minutes);
     let config = PlatformConfig {
         data_dir: args.data_dir.clone(),
         time_scale: args.time_scale,

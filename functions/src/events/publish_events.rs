@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use berth_aws::dynamo::outbox;
 use berth_domain::events::DomainEvent;
 use berth_domain::ports::EventPublisher;
 use lambda_runtime::LambdaEvent;
@@ -13,18 +14,15 @@ pub struct Deps {
     pub publisher: Arc<dyn EventPublisher>,
 }
 
-/// An outbox item: the event, serialised, in its `event` attribute.
-#[derive(serde::Deserialize)]
-struct OutboxItem {
-    event: String,
-}
-
 fn outbox_event(record: &EventRecord) -> anyhow::Result<Option<DomainEvent>> {
     if record.event_name != "INSERT" {
         return Ok(None);
     }
-    let item: OutboxItem = serde_dynamo::from_item(record.change.new_image.clone())?;
-    Ok(Some(serde_json::from_str(&item.event)?))
+    let text = match record.change.new_image.get(outbox::EVENT) {
+        Some(serde_dynamo::AttributeValue::S(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    outbox::event_in(text).map(Some)
 }
 
 pub async fn handle(

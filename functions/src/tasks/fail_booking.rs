@@ -37,7 +37,7 @@ pub struct FailTask {
 pub async fn handle(deps: &Deps, event: LambdaEvent<FailTask>) -> TaskResult {
     let task = event.payload;
     let reason = FailureReason::from_error_name(&task.error.error);
-    reservations::fail(
+    let failed_now = reservations::fail(
         deps.bookings.as_ref(),
         deps.changes.as_ref(),
         &task.booking_id,
@@ -45,7 +45,9 @@ pub async fn handle(deps: &Deps, event: LambdaEvent<FailTask>) -> TaskResult {
         deps.clock.now(),
     )
     .await?;
-    crate::metrics::booking_settled("FAILED", Some(reason.as_str()));
+    if failed_now {
+        crate::metrics::booking_settled("FAILED", Some(reason.as_str()));
+    }
     Ok(BookingTask {
         booking_id: task.booking_id,
     })

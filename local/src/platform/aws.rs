@@ -19,7 +19,7 @@ use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use berth_aws::AwsConfig;
 use berth_aws::config::emulator_sdk_config;
 use berth_aws::dynamo::{
-    DynamoAudit, DynamoBookings, DynamoCalendar, DynamoProperties, DynamoUsers,
+    DynamoAudit, DynamoBookings, DynamoCalendar, DynamoProperties, DynamoUsers, outbox,
 };
 use berth_aws::stripe::{PaymentKeys, StripeClient, StripeGateway};
 use berth_domain::events::DomainEvent;
@@ -178,15 +178,14 @@ async fn read_stream(
             .shard_iterator(current)
             .send()
             .await?;
-        for record in records.records() {
-            let event = record
-                .dynamodb()
-                .and_then(|d| d.new_image())
-                .and_then(|image| image.get("event"))
-                .and_then(|value| value.as_s().ok());
-            if let Some(text) = event {
-                events.push(serde_json::from_str(text).context("an outbox item's event")?);
-            }
+        // Only inserts carry a new image; removals (TTL) are skipped.
+        for image in records
+            .records()
+            .iter()
+            .filter_map(|r| r.dynamodb().and_then(|d| d.new_image()))
+        {
+            let text = image.get(outbox::EVENT).and_then(|v| v.as_s().ok());
+            events.push(outbox::event_in(text.map(String::as_str))?);
         }
         *iterator = records.next_shard_iterator().map(str::to_owned);
     }

@@ -189,8 +189,3 @@ async fn call(
     };
     to_axum(function(request).await)
 }
-
-/// Whether `method` is one the catalogue serves (for the parity test).
-pub fn serves(method: &Method, path: &str) -> bool {
-    FUNCTIONS.iter().any(|f| matches!(f.trigger, Trigger::Http { method: m, path: p, .. } if m == method.as_str() && p == path))
-}

@@ -10,4 +10,5 @@ mod openapi;
 mod parity;
 mod read_models;
 mod search;
+mod settings;
 mod support;

@@ -1,6 +1,6 @@
 //! template.yaml (what AWS runs) and the local platform (the function
 //! catalogue and the topology it wires itself from) must describe one system
-//! (DESIGN §2). These tests fail when a function, route, queue, rule, stream,
+//! (docs/architecture.md, The two runtimes). These tests fail when a function, route, queue, rule, stream,
 //! schedule or state machine task exists on one side only, when a function
 //! has no binary or sample event, and when a sample event in events/ does not
 //! run on the local platform as `berth invoke` runs it.
@@ -301,16 +301,33 @@ fn routes_are_the_catalogue_routes() {
             served.insert((method, path, authorizer != "NONE", id.to_owned()));
         }
     }
-    for (id, route) in template.of_type("AWS::ApiGatewayV2::Route") {
-        let key = text(route, "RouteKey").expect("a route key");
-        let (method, path) = key.split_once(' ').expect("a route key is METHOD /path");
-        let protected = text(route, "AuthorizationType").is_some_and(|t| t != "NONE");
-        served.insert((
-            method.to_owned(),
-            path.to_owned(),
-            protected,
-            format!("service ({id})"),
-        ));
+    // Routes served by something else (the search service) are written in
+    // the API's definition body, where SAM keeps them.
+    let paths = api
+        .get("DefinitionBody")
+        .and_then(|b| b.get("paths"))
+        .and_then(Value::as_mapping);
+    for (path, item) in paths.into_iter().flatten() {
+        let path = path.as_str().expect("a path");
+        for (method, operation) in item.as_mapping().into_iter().flatten() {
+            // A route deployed under a condition: its definition is the Fn::If's first branch.
+            let operation = match operation.get("Fn::If").and_then(Value::as_sequence) {
+                Some(branches) => branches.get(1).unwrap_or(&Value::Null),
+                None => operation,
+            };
+            let security = operation.get("security").and_then(Value::as_sequence);
+            let protected = security.into_iter().flatten().any(|requirement| {
+                requirement
+                    .as_mapping()
+                    .is_some_and(|m| m.keys().any(|k| k.as_str() != Some("NONE")))
+            });
+            served.insert((
+                method.as_str().expect("a method").to_uppercase(),
+                path.to_owned(),
+                protected,
+                format!("service ({api_id} DefinitionBody)"),
+            ));
+        }
     }
     let mut expected: BTreeSet<_> = FUNCTIONS
         .iter()

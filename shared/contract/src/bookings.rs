@@ -1,8 +1,9 @@
-//! Bookings: idempotent requests and the workflow's atomic changes (DESIGN §4).
+//! Bookings: idempotent requests and the workflow's atomic changes
+//! (docs/architecture.md, "The booking protocol").
 
 use std::collections::HashMap;
 
-use berth_domain::booking::{Booking, BookingStatus};
+use berth_domain::booking::{Booking, BookingStatus, FailureReason};
 use berth_domain::calendar::{Night, NightState};
 use berth_domain::dates::{Date, DateRange, Timestamp};
 use berth_domain::events::{Change, DomainEvent};
@@ -158,12 +159,10 @@ pub async fn expired_claims_free_the_key(ports: &Ports) {
 
 /// `booking` moved to HELD until `until`, as the Reserve step builds it.
 fn held(booking: &Booking, now: Timestamp, until: Timestamp) -> Booking {
-    let mut held = match booking.status {
+    match booking.status() {
         BookingStatus::Held => booking.clone(),
-        _ => booking.moved(BookingStatus::Held, now).unwrap(),
-    };
-    held.hold_expires_at = Some(until);
-    held
+        _ => booking.held(until, now).unwrap(),
+    }
 }
 
 async fn hold(
@@ -243,7 +242,7 @@ pub async fn holding_takes_free_and_expired_nights(ports: &Ports) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(read.status, BookingStatus::Held);
+    assert_eq!(read.status(), BookingStatus::Held);
     assert_eq!(read, stored);
     let events = ports.outbox.recorded_events().await.unwrap();
     assert!(
@@ -300,7 +299,7 @@ pub async fn holding_refuses_taken_nights_atomically(ports: &Ports) {
             .unwrap()
             .unwrap();
         assert_eq!(
-            read.status,
+            read.status(),
             BookingStatus::Pending,
             "the loser's booking is untouched"
         );
@@ -324,7 +323,7 @@ pub async fn status_conditions_guard_every_change(ports: &Ports) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let b = stored_booking(ports, &p, "guest", stay(50, 1)).await;
-    let failed = b.moved(BookingStatus::Failed, now).unwrap();
+    let failed = b.failed(FailureReason::NightsUnavailable, now).unwrap();
     let wrong = ports
         .changes
         .apply(&BookingChange {
@@ -367,8 +366,7 @@ async fn pay_and_book(
     held: &Booking,
     now: Timestamp,
 ) -> Result<Booking, ChangeError> {
-    let mut paid = held.moved(BookingStatus::Paid, now).unwrap();
-    paid.payment_ref = Some("pi_test".into());
+    let paid = held.paid("pi_test", now).unwrap();
     ports
         .changes
         .apply(&BookingChange {
@@ -378,7 +376,7 @@ async fn pay_and_book(
             events: &[],
         })
         .await?;
-    let confirmed = paid.moved(BookingStatus::Confirmed, now).unwrap();
+    let confirmed = paid.confirmed(now).unwrap();
     let events = [DomainEvent::new(
         Change::BookingConfirmed {
             booking: confirmed.clone(),
@@ -425,7 +423,7 @@ pub async fn booking_needs_every_night_held_by_me(ports: &Ports) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        read.status,
+        read.status(),
         BookingStatus::Paid,
         "the failed confirm changed nothing"
     );
@@ -570,7 +568,9 @@ pub async fn abandoned_lists_overdue_unsettled_bookings(ports: &Ports) {
     )
     .await
     .unwrap();
-    let failed = held_settled.moved(BookingStatus::Failed, now).unwrap();
+    let failed = held_settled
+        .failed(FailureReason::NightsUnavailable, now)
+        .unwrap();
     ports
         .changes
         .apply(&BookingChange {
@@ -586,7 +586,7 @@ pub async fn abandoned_lists_overdue_unsettled_bookings(ports: &Ports) {
     assert!(ids.contains(&overdue_held.id), "the overdue hold is listed");
     assert!(!ids.contains(&fresh.id), "a live hold is not");
     assert!(!ids.contains(&settled.id), "a settled booking is not");
-    let deadlines: Vec<_> = found.iter().map(|b| b.hold_expires_at).collect();
+    let deadlines: Vec<_> = found.iter().map(|b| b.hold_expires_at()).collect();
     assert!(
         deadlines.windows(2).all(|w| w[0] <= w[1]),
         "oldest deadline first"
@@ -597,9 +597,10 @@ pub async fn abandoned_lists_overdue_unsettled_bookings(ports: &Ports) {
     );
 }
 
-/// DESIGN §4's first invariant under real concurrency: many guests race for
-/// overlapping nights; no night is ever held by two bookings, and every loser
-/// is told a night of its stay that a winner holds.
+/// The first invariant (docs/architecture.md, The booking protocol) under
+/// real concurrency: many guests race for overlapping nights; no night is
+/// ever held by two bookings, and every loser is told a night of its stay
+/// that a winner holds.
 pub async fn concurrent_holds_never_double_book(ports: &Ports) {
     let p = property(ports, "host-race").await;
     let now = Utc::now();

@@ -145,8 +145,7 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let booking = stored_booking(ports, &p, "guest", stay(30, 2)).await;
-    let mut held = booking.moved(BookingStatus::Held, now).unwrap();
-    held.hold_expires_at = Some(now + Duration::minutes(15));
+    let held = booking.held(now + Duration::minutes(15), now).unwrap();
     ports
         .changes
         .apply(&BookingChange {

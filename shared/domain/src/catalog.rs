@@ -9,10 +9,8 @@ use crate::ids::PropertyId;
 use crate::ports::{CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError};
 use crate::pricing::{self, Quote};
 use crate::property::{Listing, ListingPatch, Property};
+use crate::retry::{self, Attempt};
 use crate::user::Caller;
-
-/// How often a change that lost a race re-reads and tries again.
-const WRITE_ATTEMPTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -101,22 +99,35 @@ pub async fn update_property(
     patch: ListingPatch,
     now: Timestamp,
 ) -> Result<Property, CatalogError> {
-    for _ in 0..WRITE_ATTEMPTS {
+    let patch = &patch;
+    let attempt = || async move {
         let current = managed_property(reader, caller, id).await?;
-        let next = current.revised(current.listing.patched(patch.clone())?, now);
+        let listing = current
+            .listing
+            .patched(patch.clone())
+            .map_err(CatalogError::from)?;
+        let next = current.revised(listing, now);
         let event = DomainEvent::new(
             Change::PropertyUpdated {
                 property: next.clone(),
             },
             now,
         );
-        match writer.update_property(&next, &event).await {
-            Ok(()) => return Ok(next),
-            Err(WriteError::Conflict) => continue,
-            Err(WriteError::Unexpected(e)) => return Err(e.into()),
-        }
+        writer
+            .update_property(&next, &event)
+            .await
+            .map_err(written)?;
+        Ok(next)
+    };
+    retry::on_conflict(attempt, || CatalogError::Contended).await
+}
+
+/// A write that lost a race is retried; any other failure is final.
+fn written(error: WriteError) -> Attempt<CatalogError> {
+    match error {
+        WriteError::Conflict => Attempt::Conflict,
+        WriteError::Unexpected(e) => Attempt::Failed(e.into()),
     }
-    Err(CatalogError::Contended)
 }
 
 /// A host's request to block (or unblock) every night of a range.
@@ -142,10 +153,10 @@ pub async fn set_blocked(
         blocked,
     } = request;
     managed_property(properties, caller, id).await?;
-    for _ in 0..WRITE_ATTEMPTS {
-        let nights = reader.nights(id, range).await?;
+    let attempt = || async move {
+        let nights = reader.nights(id, range).await.map_err(CatalogError::from)?;
         let dates = match calendar::plan_blocking(range, blocked, &nights, now) {
-            CalendarPlan::Taken(dates) => return Err(CatalogError::NightsTaken(dates)),
+            CalendarPlan::Taken(dates) => return Err(CatalogError::NightsTaken(dates).into()),
             CalendarPlan::Change(dates) if dates.is_empty() => return Ok(dates),
             CalendarPlan::Change(dates) => dates,
         };
@@ -157,13 +168,13 @@ pub async fn set_blocked(
             },
             now,
         );
-        match writer.set_blocked(id, &dates, blocked, now, &event).await {
-            Ok(()) => return Ok(dates),
-            Err(WriteError::Conflict) => continue,
-            Err(WriteError::Unexpected(e)) => return Err(e.into()),
-        }
-    }
-    Err(CatalogError::Contended)
+        writer
+            .set_blocked(id, &dates, blocked, now, &event)
+            .await
+            .map_err(written)?;
+        Ok(dates)
+    };
+    retry::on_conflict(attempt, || CatalogError::Contended).await
 }
 
 pub async fn availability(

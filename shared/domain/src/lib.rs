@@ -6,7 +6,8 @@
 //! - use cases over those ports: [`catalog`] (listings, calendars, quotes),
 //!   [`reservations`] (requests, the booking workflow's steps, cancellation,
 //!   the sweeper), [`accounts`], [`reports`];
-//! - read models derived from events: [`projections`].
+//! - read models derived from events: [`projections`];
+//! - [`retry`]: how a use case retries a change that lost a race.
 
 pub mod accounts;
 pub mod booking;
@@ -24,6 +25,7 @@ pub mod projections;
 pub mod property;
 pub mod reports;
 pub mod reservations;
+pub mod retry;
 pub mod user;
 
 pub use anyhow;

@@ -10,10 +10,10 @@ use crate::ports::{AuditRecord, LedgerEntry, Notification};
 pub fn ledger_entries(event: &DomainEvent) -> Vec<LedgerEntry> {
     let (booking, amount) = match &event.change {
         Change::BookingConfirmed { booking } => (booking, booking.total),
-        Change::PaymentRefunded { booking, refund } if booking.status.is_settled() => {
+        Change::PaymentRefunded { booking, refund } if booking.status().is_settled() => {
             // Only money that was earned can be given back in the ledger: a
             // refund of a booking that never confirmed was never earned.
-            if booking.status != crate::booking::BookingStatus::Cancelled {
+            if booking.status() != crate::booking::BookingStatus::Cancelled {
                 return vec![];
             }
             (booking, Money::new(-refund.amount, refund.currency))
@@ -38,7 +38,7 @@ pub fn audit_record(event: &DomainEvent) -> Option<AuditRecord> {
         booking_id: booking.id.clone(),
         occurred_at: event.occurred_at,
         change: event.detail_type().to_owned(),
-        status: booking.status,
+        status: booking.status(),
         detail: event.detail(),
     })
 }
@@ -59,7 +59,7 @@ pub fn notification(event: &DomainEvent) -> Option<Notification> {
                 "Booking {} failed ({}). Nothing was charged, or it was refunded.",
                 booking.id,
                 booking
-                    .failure_reason
+                    .failure_reason()
                     .map(|r| r.as_str())
                     .unwrap_or("unknown")
             ),
@@ -70,7 +70,7 @@ pub fn notification(event: &DomainEvent) -> Option<Notification> {
                 "Booking {} is cancelled; {} refunded.",
                 booking.id,
                 booking
-                    .refund
+                    .refund()
                     .unwrap_or(Money::zero(booking.total.currency))
             ),
         ),

@@ -210,7 +210,7 @@ impl Index {
             from: day(booking.check_in),
             to: day(booking.check_out),
             // A hold without an expiry lasts until its booking settles.
-            expires_at: booking.hold_expires_at.map_or(i64::MAX, instant),
+            expires_at: booking.hold_expires_at().map_or(i64::MAX, instant),
         };
         self.holds.hold(slot, hold);
         self.listings.cards[slot as usize].held = true;

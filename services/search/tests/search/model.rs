@@ -46,7 +46,7 @@ impl Model {
                 for d in booking.stay().dates() {
                     let state = NightState::Held {
                         booking_id: booking.id.clone(),
-                        expires_at: booking.hold_expires_at.unwrap(),
+                        expires_at: booking.hold_expires_at().unwrap(),
                     };
                     self.nights.insert((booking.property_id.clone(), d), state);
                 }

@@ -5,7 +5,7 @@ use berth_domain::booking::{Booking, BookingStatus};
 use berth_domain::calendar::{self, CalendarPlan};
 use berth_domain::dates::{Date, Stay, Timestamp};
 use berth_domain::events::{Change, DomainEvent};
-use berth_domain::ids::PropertyId;
+use berth_domain::ids::{BookingId, PropertyId};
 use berth_domain::money::{Currency, Money};
 use berth_domain::property::{Amenity, Property, Rating};
 use berth_search::SearchRequest;
@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::model::Model;
-use crate::support::{booking, event, morning, property, today};
+use crate::support::{booking, event, morning, moved_on, property, today};
 
 pub const CITIES: [(&str, (f64, f64)); 4] = [
     ("Lisbon", (38.72, -9.14)),
@@ -113,7 +113,7 @@ impl World {
         self.model
             .bookings
             .values()
-            .filter(|b| statuses.contains(&b.status))
+            .filter(|b| statuses.contains(&b.status()))
             .cloned()
             .collect()
     }
@@ -131,11 +131,11 @@ impl World {
                 let property = self.random_property();
                 let stay = self.random_stay(6);
                 let records = self.model.records(&property, stay.range());
-                let mut held = booking(&property, stay, Held, None);
-                if calendar::first_unholdable(stay.dates(), &records, &held.id, self.now).is_none()
-                {
-                    held.hold_expires_at =
-                        Some(self.now + chrono::Duration::minutes(self.rng.random_range(1..30)));
+                // A new booking holds nothing yet: any fresh id stands for it.
+                let me = BookingId::generate();
+                if calendar::first_unholdable(stay.dates(), &records, &me, self.now).is_none() {
+                    let until = self.now + chrono::Duration::minutes(self.rng.random_range(1..30));
+                    let held = booking(&property, stay, Held, Some(until));
                     self.emit(Change::BookingHeld { booking: held });
                 }
             }
@@ -150,11 +150,7 @@ impl World {
                     });
                     if all_mine {
                         self.emit(Change::BookingConfirmed {
-                            booking: Booking {
-                                status: Confirmed,
-                                hold_expires_at: None,
-                                ..b
-                            },
+                            booking: moved_on(&b, Confirmed, self.now),
                         });
                     }
                 }
@@ -166,11 +162,7 @@ impl World {
                     } else {
                         Expired
                     };
-                    let settled = Booking {
-                        status,
-                        hold_expires_at: None,
-                        ..b
-                    };
+                    let settled = moved_on(&b, status, self.now);
                     self.emit(if status == Failed {
                         Change::BookingFailed { booking: settled }
                     } else {
@@ -181,10 +173,7 @@ impl World {
             65..72 => {
                 if let Some(b) = self.pick(self.bookings_in(&[Confirmed])) {
                     self.emit(Change::BookingCancelled {
-                        booking: Booking {
-                            status: Cancelled,
-                            ..b
-                        },
+                        booking: moved_on(&b, Cancelled, self.now),
                     });
                 }
             }

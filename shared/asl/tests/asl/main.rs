@@ -1,5 +1,6 @@
 //! Behaviour of the States Language executor, one module per concern.
 
+mod booking;
 mod choice;
 mod dataflow;
 mod durability;

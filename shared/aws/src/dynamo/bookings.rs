@@ -89,14 +89,14 @@ impl DynamoBookings {
 pub(super) fn item(booking: &Booking) -> anyhow::Result<Item> {
     let mut item: Item = [
         (bookings::KEY.to_owned(), s(booking.id.as_str())),
-        ("status".to_owned(), s(booking.status.as_str())),
+        ("status".to_owned(), s(booking.status().as_str())),
         ("guest_id".to_owned(), s(booking.guest_id.as_str())),
         ("host_id".to_owned(), s(booking.host_id.as_str())),
         ("property_id".to_owned(), s(booking.property_id.as_str())),
         ("data".to_owned(), json(booking)?),
     ]
     .into();
-    if let (false, Some(deadline)) = (booking.status.is_settled(), booking.hold_expires_at) {
+    if let (false, Some(deadline)) = (booking.status().is_settled(), booking.hold_expires_at()) {
         item.insert("sweep_shard".into(), s(sweep_shard(&booking.id)));
         item.insert("deadline_ms".into(), n(millis(deadline)));
     }

@@ -18,7 +18,7 @@ use berth_domain::property::Property;
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::actions::{Condition, delete, put};
 use crate::dynamo::item::{Item, get_json, json, n, s};
-use crate::dynamo::nights::{self, BLOCKED, HELD};
+use crate::dynamo::nights;
 use crate::dynamo::outbox;
 use crate::dynamo::schema::properties;
 use crate::dynamo::transact::{TransactError, transact};
@@ -168,17 +168,7 @@ impl CalendarWriter for DynamoCalendar {
         now: Timestamp,
         event: &DomainEvent,
     ) -> Result<(), WriteError> {
-        // Blocking takes a free night or a lapsed hold; unblocking only a block.
-        let block = Condition::new(
-            "attribute_not_exists(property_id) OR (#state = :held AND #until <= :now)",
-        )
-        .name("#state", "state")
-        .name("#until", "hold_until_ms")
-        .value(":held", s(HELD))
-        .value(":now", nights::now_value(now));
-        let unblock = Condition::new("#state = :blocked")
-            .name("#state", "state")
-            .value(":blocked", s(BLOCKED));
+        let (block, unblock) = (nights::may_block(now), nights::may_unblock());
         let mut actions = dates
             .iter()
             .map(|date| {

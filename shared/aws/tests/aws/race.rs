@@ -46,8 +46,7 @@ async fn many_guests_racing_never_double_book() {
         .map(|booking| {
             let ports = ports.clone();
             tokio::spawn(async move {
-                let mut held = booking.moved(BookingStatus::Held, now).unwrap();
-                held.hold_expires_at = Some(until);
+                let held = booking.held(until, now).unwrap();
                 let events = [DomainEvent::new(
                     Change::BookingHeld {
                         booking: held.clone(),
@@ -103,7 +102,7 @@ async fn many_guests_racing_never_double_book() {
                     .await
                     .unwrap()
                     .unwrap();
-                assert_eq!(stored.status, BookingStatus::Held);
+                assert_eq!(stored.status(), BookingStatus::Held);
             }
             Err(ChangeError::NightTaken(date)) => {
                 assert!(
@@ -125,7 +124,7 @@ async fn many_guests_racing_never_double_book() {
                     .unwrap()
                     .unwrap();
                 assert_eq!(
-                    stored.status,
+                    stored.status(),
                     BookingStatus::Pending,
                     "a loser's booking is untouched"
                 );

@@ -10,7 +10,9 @@ mod sweep;
 
 pub use cancel::cancel_booking;
 pub use reconcile::{RECONCILE_LOOKBACK, ReconcileReport, reconcile_payments};
-pub use request::{BookingOrder, RequestTimes, booking_of, list_bookings, request_booking};
+pub use request::{
+    BookingOrder, HoldMinutes, RequestTimes, booking_of, list_bookings, request_booking,
+};
 pub use saga::{StepError, confirm, fail, pay, quote, refund_if_charged, release, reserve};
 pub use sweep::{SweepReport, sweep};
 

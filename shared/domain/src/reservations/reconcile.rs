@@ -96,7 +96,7 @@ async fn settle_one(
         return Ok(None);
     };
     if !matches!(
-        booking.status,
+        booking.status(),
         BookingStatus::Failed | BookingStatus::Expired
     ) {
         return Ok(None);
@@ -104,7 +104,7 @@ async fn settle_one(
     let outcome = match &payment.state {
         PaymentState::Processing { .. } => return Ok(Some(Outcome::Pending)),
         PaymentState::Captured(charge)
-            if charge.refunded == charge.amount && booking.refund == Some(charge.amount) =>
+            if charge.refunded == charge.amount && booking.refund() == Some(charge.amount) =>
         {
             Outcome::Nothing
         }

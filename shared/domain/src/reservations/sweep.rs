@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::saga::{StepError, record_refund, settle_payment};
 use crate::booking::BookingStatus;
+use crate::calendar::hold_lapsed;
 use crate::dates::Timestamp;
 use crate::events::{Change, DomainEvent};
 use crate::ports::{
@@ -38,14 +39,13 @@ pub async fn sweep(
     let mut report = SweepReport::default();
     for booking in abandoned.abandoned(now, limit).await? {
         report.examined += 1;
-        let deadline = booking.hold_expires_at.unwrap_or(booking.created_at);
-        if booking.status == BookingStatus::Paid && deadline + PAID_GRACE > now {
+        let deadline = booking.hold_expires_at().unwrap_or(booking.created_at);
+        if booking.status() == BookingStatus::Paid && !hold_lapsed(deadline + PAID_GRACE, now) {
             continue;
         }
-        let Ok(mut expired) = booking.moved(BookingStatus::Expired, now) else {
+        let Ok(expired) = booking.expired(now) else {
             continue;
         };
-        expired.hold_expires_at = None;
         let events = [DomainEvent::new(
             Change::BookingExpired {
                 booking: expired.clone(),
@@ -54,7 +54,7 @@ pub async fn sweep(
         )];
         let change = BookingChange {
             booking: &expired,
-            from: &[booking.status],
+            from: &[booking.status()],
             nights: NightsChange::Release,
             events: &events,
         };
@@ -65,7 +65,7 @@ pub async fn sweep(
             Err(ChangeError::Unexpected(e)) => return Err(e.into()),
         }
         // A HELD booking may have been charged by a payment whose answer was lost.
-        if matches!(booking.status, BookingStatus::Held | BookingStatus::Paid) {
+        if matches!(booking.status(), BookingStatus::Held | BookingStatus::Paid) {
             match settle_payment(gateway, &booking.id).await {
                 Ok(Some(refund)) => {
                     record_refund(bookings, changes, &booking.id, refund, now).await?;

@@ -147,7 +147,7 @@ async fn the_compensation_releases_an_authorised_payment() {
     w.compensate(&booking)
         .await
         .expect("compensating again is a no-op");
-    assert_eq!(w.stored(&booking).await.refund, None, "nothing was taken");
+    assert_eq!(w.stored(&booking).await.refund(), None, "nothing was taken");
 }
 
 #[tokio::test]
@@ -164,7 +164,7 @@ async fn the_compensation_waits_for_a_processing_payment_then_refunds_it() {
     assert_eq!(w.gateway.settle_processing(), 1);
     w.compensate(&booking).await.expect("refunding once settled");
     assert_eq!(w.refunded(&booking), booking.total.amount);
-    assert_eq!(w.stored(&booking).await.refund, Some(booking.total));
+    assert_eq!(w.stored(&booking).await.refund(), Some(booking.total));
 }
 
 #[tokio::test]
@@ -209,7 +209,7 @@ async fn the_reconciler_gives_back_money_left_on_failed_bookings_once() {
     );
     assert!(first.failed.is_empty(), "{first:?}");
     assert_eq!(w.refunded(&lost), lost.total.amount);
-    assert_eq!(w.stored(&lost).await.refund, Some(lost.total));
+    assert_eq!(w.stored(&lost).await.refund(), Some(lost.total));
     assert_eq!(
         w.gateway.payment(authorised.id.as_str()).await.unwrap(),
         None
@@ -227,7 +227,7 @@ async fn the_reconciler_gives_back_money_left_on_failed_bookings_once() {
         "nothing is left to give back: {third:?}"
     );
     assert_eq!(w.refunded(&kept), 0, "a confirmed booking keeps its money");
-    assert_eq!(w.stored(&kept).await.status, BookingStatus::Confirmed);
+    assert_eq!(w.stored(&kept).await.status(), BookingStatus::Confirmed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -250,7 +250,7 @@ async fn reconcilers_running_at_once_refund_once() {
             booking.total.amount,
             "refunded exactly once"
         );
-        assert_eq!(w.stored(booking).await.refund, Some(booking.total));
+        assert_eq!(w.stored(booking).await.refund(), Some(booking.total));
     }
     assert!(runs.iter().all(|r| r.failed.is_empty()), "{runs:?}");
 }
