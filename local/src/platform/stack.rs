@@ -6,17 +6,16 @@
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceResponse;
-use berth_functions::stack::Replies;
+use berth_functions::stack::{Replies, StackResponse};
 
 #[derive(Default)]
 pub struct LocalStack {
-    answers: Mutex<Vec<CloudFormationCustomResourceResponse>>,
+    answers: Mutex<Vec<StackResponse>>,
 }
 
 impl LocalStack {
     /// Every answer given, oldest first.
-    pub fn answers(&self) -> Vec<CloudFormationCustomResourceResponse> {
+    pub fn answers(&self) -> Vec<StackResponse> {
         self.answers.lock().map(|a| a.clone()).unwrap_or_default()
     }
 }
@@ -26,7 +25,7 @@ impl Replies for LocalStack {
     async fn send(
         &self,
         url: &str,
-        response: &CloudFormationCustomResourceResponse,
+        response: &StackResponse,
     ) -> anyhow::Result<()> {
         tracing::info!(
             url,
