@@ -35,7 +35,10 @@ pub async fn handle(
     )
     .await?;
     for failure in &report.failed {
-        tracing::error!(failure, "a payment could not be settled; the next run retries");
+        tracing::error!(
+            failure,
+            "a payment could not be settled; the next run retries"
+        );
     }
     if report.refunded + report.released > 0 {
         tracing::warn!(

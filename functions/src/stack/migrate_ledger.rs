@@ -33,7 +33,10 @@ pub async fn handle(
                 berth_ledger_sql::schema_version(),
             )])),
             Err(error) => {
-                tracing::error!(error = format!("{error:#}"), "applying the ledger schema failed");
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "applying the ledger schema failed"
+                );
                 Err(format!("applying the ledger schema failed: {error:#}"))
             }
         },
@@ -47,4 +50,125 @@ pub async fn handle(
     // sends again.
     deps.replies.send(&request.response_url, &answer).await?;
     Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use async_trait::async_trait;
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Ledger {
+        fails: bool,
+        runs: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl LedgerMigrations for Ledger {
+        async fn migrate(&self) -> anyhow::Result<()> {
+            self.runs.fetch_add(1, Ordering::SeqCst);
+            if self.fails {
+                anyhow::bail!("permission denied for schema public")
+            }
+            Ok(())
+        }
+    }
+
+    #[derive(Default)]
+    struct Stack(Mutex<Vec<(String, StackResponse)>>);
+
+    #[async_trait]
+    impl Replies for Stack {
+        async fn send(&self, url: &str, response: &StackResponse) -> anyhow::Result<()> {
+            self.0
+                .lock()
+                .unwrap()
+                .push((url.to_owned(), response.clone()));
+            Ok(())
+        }
+    }
+
+    fn request(kind: &str) -> StackRequest {
+        serde_json::from_value(json!({
+            "RequestType": kind,
+            "ResponseURL": "https://example.invalid/response",
+            "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/berth/1",
+            "RequestId": "r-1",
+            "LogicalResourceId": "LedgerSchema",
+            "PhysicalResourceId": "berth-ledger-schema",
+            "ResourceType": "Custom::LedgerSchema",
+            "ResourceProperties": {"SchemaVersion": "x"},
+        }))
+        .unwrap()
+    }
+
+    async fn run(fails: bool, kind: &str) -> (usize, Vec<(String, StackResponse)>) {
+        let ledger = Arc::new(Ledger {
+            fails,
+            ..Ledger::default()
+        });
+        let stack = Arc::new(Stack::default());
+        let deps = Deps {
+            ledger: ledger.clone(),
+            replies: stack.clone(),
+        };
+        let event = LambdaEvent::new(request(kind), lambda_runtime::Context::default());
+        handle(&deps, event).await.unwrap();
+        let sent = stack.0.lock().unwrap().clone();
+        (ledger.runs.load(Ordering::SeqCst), sent)
+    }
+
+    #[tokio::test]
+    async fn create_and_update_apply_the_schema_and_say_so() {
+        for kind in ["Create", "Update"] {
+            let (runs, sent) = run(false, kind).await;
+            assert_eq!(runs, 1);
+            let [(url, answer)] = &sent[..] else {
+                panic!("one answer: {sent:?}")
+            };
+            assert_eq!(url, "https://example.invalid/response");
+            assert_eq!(answer.status, Status::Success);
+            assert_eq!(answer.physical_resource_id, PHYSICAL_ID);
+            assert_eq!(
+                answer.data.get("SchemaVersion"),
+                Some(&berth_ledger_sql::schema_version())
+            );
+            assert_eq!(
+                (
+                    answer.request_id.as_str(),
+                    answer.logical_resource_id.as_str()
+                ),
+                ("r-1", "LedgerSchema")
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failure_is_answered_with_its_reason() {
+        let (_, sent) = run(true, "Create").await;
+        let answer = &sent[0].1;
+        assert_eq!(answer.status, Status::Failed);
+        assert!(
+            answer
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("permission denied")),
+            "{answer:?}"
+        );
+        let json = serde_json::to_value(answer).unwrap();
+        assert_eq!(json["Status"], "FAILED");
+        assert_eq!(json["PhysicalResourceId"], PHYSICAL_ID);
+    }
+
+    #[tokio::test]
+    async fn delete_leaves_the_ledger_alone() {
+        let (runs, sent) = run(false, "Delete").await;
+        assert_eq!(runs, 0, "the tables outlive the resource");
+        assert_eq!(sent[0].1.status, Status::Success);
+    }
 }

@@ -111,7 +111,7 @@ impl Platform {
             gateway: gateway.clone(),
             ledger: s.clone(),
             ledger_migrations: s.clone(),
-            stack_replies: Arc::new(stack::LocalStack::default()),
+            stack_replies: Arc::new(stack::LocalStack),
             audit: s.clone(),
             notifier: s.clone(),
             notification_queue: bus.clone(),

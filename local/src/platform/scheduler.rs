@@ -50,4 +50,3 @@ pub async fn run(schedule: &'static str, every: Duration, function: JsonFn, poke
         }
     }
 }
-

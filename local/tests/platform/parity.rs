@@ -732,9 +732,9 @@ fn the_stack_applies_the_ledger_schema_on_deploy() {
         .resources
         .iter()
         .filter(|(_, r)| {
-            r.get("Type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t.starts_with("Custom::") || t == "AWS::CloudFormation::CustomResource")
+            r.get("Type").and_then(Value::as_str).is_some_and(|t| {
+                t.starts_with("Custom::") || t == "AWS::CloudFormation::CustomResource"
+            })
         })
         .map(|(id, r)| (id.clone(), r))
         .collect();

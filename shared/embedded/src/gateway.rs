@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use berth_domain::booking::PaymentMethod;
-use berth_domain::money::{Currency, Money};
 use berth_domain::dates::Timestamp;
+use berth_domain::money::{Currency, Money};
 use berth_domain::ports::{Charge, Payment, PaymentError, PaymentGateway, PaymentState, Refund};
 use chrono::Utc;
 use rand::Rng;

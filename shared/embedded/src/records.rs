@@ -6,8 +6,7 @@ use berth_domain::dates::{Date, DateRange};
 use berth_domain::ids::{BookingId, UserId};
 use berth_domain::money::Currency;
 use berth_domain::ports::{
-    AuditLog, AuditRecord, Earnings, Ledger, LedgerEntry, LedgerMigrations, Notification,
-    Notifier,
+    AuditLog, AuditRecord, Earnings, Ledger, LedgerEntry, LedgerMigrations, Notification, Notifier,
 };
 use chrono::Utc;
 use rusqlite::named_params;

@@ -19,11 +19,9 @@ mod keys;
 
 use async_trait::async_trait;
 use berth_domain::booking::PaymentMethod;
-use berth_domain::money::{Currency, Money};
 use berth_domain::dates::Timestamp;
-use berth_domain::ports::{
-    Charge, Payment, PaymentError, PaymentGateway, PaymentState, Refund,
-};
+use berth_domain::money::{Currency, Money};
+use berth_domain::ports::{Charge, Payment, PaymentError, PaymentGateway, PaymentState, Refund};
 use serde::Deserialize;
 use serde_json::Value;
 

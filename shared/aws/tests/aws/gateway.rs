@@ -171,7 +171,12 @@ impl FakeStripe {
             ("GET", ["payment_intents"]) => {
                 let since: i64 = request.field("created[gte]").unwrap().parse().unwrap();
                 // Stripe caps a page at 100; this fake at 4, so that paging shows.
-                let limit: usize = request.field("limit").unwrap().parse::<usize>().unwrap().min(4);
+                let limit: usize = request
+                    .field("limit")
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+                    .min(4);
                 // Newest first, as Stripe lists.
                 let mut intents: Vec<Value> = self
                     .objects
@@ -182,7 +187,10 @@ impl FakeStripe {
                     .collect();
                 intents.sort_by_key(|o| std::cmp::Reverse(o["created"].as_i64().unwrap()));
                 if let Some(after) = request.field("starting_after") {
-                    let at = intents.iter().position(|o| o["id"] == after.as_str()).unwrap();
+                    let at = intents
+                        .iter()
+                        .position(|o| o["id"] == after.as_str())
+                        .unwrap();
                     intents.drain(..=at);
                 }
                 let has_more = intents.len() > limit;
@@ -428,7 +436,10 @@ async fn unsettled_intents_are_released_or_awaited_never_refunded() {
         panic!("a processing intent is processing");
     };
     let refused = gateway.cancel("bk-7:release", &id).await;
-    assert!(matches!(refused, Err(PaymentError::Rejected(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(PaymentError::Rejected(_))),
+        "{refused:?}"
+    );
     let captured = gateway.charge("bk-8", eur(800), &visa()).await.unwrap();
     let refused = gateway.cancel("bk-8:release", &captured.id).await;
     assert!(
@@ -449,7 +460,9 @@ async fn payments_are_listed_page_by_page_by_their_berth_key() {
     let manual = PaymentMethod::parse("pm_fake_manual_capture").unwrap();
     let _ = gateway.charge("bk-list-held", eur(900), &manual).await;
     let declined = PaymentMethod::parse("pm_card_chargeDeclined").unwrap();
-    let _ = gateway.charge("bk-list-declined", eur(900), &declined).await;
+    let _ = gateway
+        .charge("bk-list-declined", eur(900), &declined)
+        .await;
     // An intent someone else made in the same account: no berth_key.
     fake.lock().unwrap().objects.insert(
         "pi_other".into(),
@@ -473,8 +486,10 @@ async fn payments_are_listed_page_by_page_by_their_berth_key() {
         ],
         "captured and authorised ones, by their key; the declined and foreign ones left out"
     );
-    assert!(all.iter().any(|p| p.key == "bk-list-held"
-        && matches!(p.state, PaymentState::Authorised { .. })));
+    assert!(
+        all.iter()
+            .any(|p| p.key == "bk-list-held" && matches!(p.state, PaymentState::Authorised { .. }))
+    );
     // The newest three intents: the declined one (holding nothing), the
     // authorised one and the last capture.
     let newest: Vec<String> = gateway

@@ -196,7 +196,11 @@ fn positional(sql: &str, parameters: &Value) -> (String, Vec<Bound>) {
     (text, values)
 }
 
-fn run(db: &mut postgres::Client, sql: &str, parameters: &Value) -> Result<Vec<Value>, postgres::Error> {
+fn run(
+    db: &mut postgres::Client,
+    sql: &str,
+    parameters: &Value,
+) -> Result<Vec<Value>, postgres::Error> {
     let (sql, values) = positional(sql, parameters);
     let types: Vec<Type> = values.iter().map(Bound::kind).collect();
     let statement = db.prepare_typed(&sql, &types)?;
@@ -224,7 +228,9 @@ fn record(row: &Row) -> Value {
             Type::TEXT | Type::VARCHAR => row
                 .get::<_, Option<String>>(i)
                 .map_or(json!({"isNull": true}), |s| json!({"stringValue": s})),
-            ref other => panic!("the ledger's SQL answered a {other} column; map it as the Data API does"),
+            ref other => {
+                panic!("the ledger's SQL answered a {other} column; map it as the Data API does")
+            }
         })
         .collect();
     Value::Array(fields)

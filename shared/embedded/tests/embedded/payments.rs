@@ -162,7 +162,9 @@ async fn the_compensation_waits_for_a_processing_payment_then_refunds_it() {
         "a processing payment is not settled yet: the step must be retried, not pass: {early:?}"
     );
     assert_eq!(w.gateway.settle_processing(), 1);
-    w.compensate(&booking).await.expect("refunding once settled");
+    w.compensate(&booking)
+        .await
+        .expect("refunding once settled");
     assert_eq!(w.refunded(&booking), booking.total.amount);
     assert_eq!(w.stored(&booking).await.refund(), Some(booking.total));
 }
@@ -192,14 +194,9 @@ async fn the_reconciler_gives_back_money_left_on_failed_bookings_once() {
     w.faults(0.0, 0.0);
     let kept = w.held_booking("happy-guest").await;
     w.pay(&kept).await.expect("paying");
-    reservations::confirm(
-        w.store.as_ref(),
-        w.store.as_ref(),
-        &kept.id,
-        Utc::now(),
-    )
-    .await
-    .expect("confirming");
+    reservations::confirm(w.store.as_ref(), w.store.as_ref(), &kept.id, Utc::now())
+        .await
+        .expect("confirming");
 
     let first = w.reconcile().await;
     assert_eq!(
