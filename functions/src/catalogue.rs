@@ -12,7 +12,7 @@ use berth_domain::wiring::Ports;
 use serde::Serialize;
 
 use crate::runtime::Handler;
-use crate::{events, http, tasks};
+use crate::{events, http, stack, tasks};
 
 /// What invokes a function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -31,8 +31,15 @@ pub enum Trigger {
     Queue { queue: &'static str },
     /// The outbox table's DynamoDB stream.
     OutboxStream,
-    /// An EventBridge Scheduler schedule.
-    Schedule { expression: &'static str },
+    /// A CloudFormation custom resource the stack runs on deploy: its
+    /// resource in template.yaml.
+    Deploy { resource: &'static str },
+    /// An EventBridge Scheduler schedule: its resource in template.yaml and
+    /// its rate.
+    Schedule {
+        schedule: &'static str,
+        expression: &'static str,
+    },
 }
 
 /// How a function's handler is built: one builder (a module's `build`),
@@ -301,9 +308,29 @@ pub const SWEEP_HOLDS: Function = Function {
     name: "sweep-holds",
     logical_id: "SweepHoldsFunction",
     trigger: Trigger::Schedule {
+        schedule: "SweepHoldsSchedule",
         expression: "rate(1 minute)",
     },
     build: built_by!(events::sweep_holds),
+};
+
+pub const RECONCILE_PAYMENTS: Function = Function {
+    name: "reconcile-payments",
+    logical_id: "ReconcilePaymentsFunction",
+    trigger: Trigger::Schedule {
+        schedule: "ReconcilePaymentsSchedule",
+        expression: "rate(15 minutes)",
+    },
+    build: built_by!(events::reconcile_payments),
+};
+
+pub const MIGRATE_LEDGER: Function = Function {
+    name: "migrate-ledger",
+    logical_id: "MigrateLedgerFunction",
+    trigger: Trigger::Deploy {
+        resource: "LedgerSchema",
+    },
+    build: built_by!(stack::migrate_ledger),
 };
 
 pub const FUNCTIONS: &[Function] = &[
@@ -333,12 +360,14 @@ pub const FUNCTIONS: &[Function] = &[
     FAIL_BOOKING,
     PUBLISH_EVENTS,
     RECORD_LEDGER,
+    MIGRATE_LEDGER,
     APPEND_AUDIT,
     QUEUE_NOTIFICATIONS,
     SEND_NOTIFICATIONS,
     LEARN_SIGNALS,
     ERASE_USER,
     SWEEP_HOLDS,
+    RECONCILE_PAYMENTS,
 ];
 
 /// Every port `function`'s builder asks the AWS source for, each with the

@@ -7,7 +7,8 @@
 //!
 //! - [`http`]: API Gateway HTTP API routes;
 //! - [`tasks`]: the booking workflow's Step Functions tasks;
-//! - [`events`]: the outbox publisher, SQS consumers and the sweeper;
+//! - [`events`]: the outbox publisher, SQS consumers and the scheduled jobs;
+//! - [`stack`]: what the stack runs while it deploys (custom resources);
 //! - [`catalogue`]: every function, its trigger and its builder;
 //! - [`api`]: what HTTP handlers share (caller, parsing, problem+json);
 //! - [`metrics`]: CloudWatch embedded metrics;
@@ -20,6 +21,7 @@ pub mod events;
 pub mod http;
 pub mod metrics;
 pub mod runtime;
+pub mod stack;
 pub mod tasks;
 
 /// JSON logs (one object per line) for CloudWatch Logs Insights, with

@@ -77,6 +77,7 @@ pub fn describe(trigger: Trigger) -> String {
         Trigger::Task { substitution } => format!("workflow task ({substitution})"),
         Trigger::Queue { queue } => format!("SQS {queue}"),
         Trigger::OutboxStream => "DynamoDB stream of the outbox".to_owned(),
-        Trigger::Schedule { expression } => format!("schedule {expression}"),
+        Trigger::Schedule { expression, .. } => format!("schedule {expression}"),
+        Trigger::Deploy { resource } => format!("deploy ({resource})"),
     }
 }

@@ -39,7 +39,13 @@ pub async fn handle(
         let Change::UserErased { user_id, pseudonym } = &event.change else {
             return Ok(());
         };
-        accounts::forget(deps.bookings.as_ref(), deps.stores.as_ref(), user_id, pseudonym).await?;
+        accounts::forget(
+            deps.bookings.as_ref(),
+            deps.stores.as_ref(),
+            user_id,
+            pseudonym,
+        )
+        .await?;
         tracing::info!(event_id = %event.id, "a user's personal data is erased");
         Ok(())
     })

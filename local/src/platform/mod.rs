@@ -8,6 +8,7 @@
 //! - [`relay`]: DynamoDB Streams on the outbox;
 //! - [`bus`]: EventBridge rules onto [`consumers`]' SQS-like queues;
 //! - [`scheduler`]: EventBridge Scheduler;
+//! - [`stack`]: CloudFormation, as far as custom resources need it;
 //! - [`search`]: the search service, following the outbox;
 //! - [`topology`]: the buses, rules and queues template.yaml declares;
 //! - [`clock`]: wall time that tests may move forward;
@@ -22,6 +23,7 @@ pub mod registry;
 pub mod relay;
 pub mod scheduler;
 pub mod search;
+pub mod stack;
 pub mod topology;
 pub mod workflow;
 
@@ -109,6 +111,8 @@ impl Platform {
             workflow: workflow.clone(),
             gateway: gateway.clone(),
             ledger: s.clone(),
+            ledger_migrations: s.clone(),
+            stack_replies: Arc::new(stack::LocalStack),
             audit: s.clone(),
             notifier: s.clone(),
             notification_queue: bus.clone(),
@@ -203,13 +207,30 @@ impl Platform {
                 self.clock.clone(),
             )));
         }
-        let every = Duration::from_secs_f64((60.0 * self.config.time_scale).max(0.05));
-        self.tasks.push(tokio::spawn(scheduler::run(
-            topology::SWEEP_SCHEDULE,
-            every,
-            function("sweep-holds")?,
-            self.sweep_now.clone(),
-        )));
+        for f in berth_functions::catalogue::FUNCTIONS {
+            let berth_functions::catalogue::Trigger::Schedule {
+                schedule,
+                expression,
+            } = f.trigger
+            else {
+                continue;
+            };
+            let period = scheduler::period(expression)
+                .with_context(|| format!("{schedule}: unsupported {expression}"))?;
+            let every =
+                Duration::from_secs_f64((period.as_secs_f64() * self.config.time_scale).max(0.05));
+            let poke = if schedule == topology::SWEEP_SCHEDULE {
+                self.sweep_now.clone()
+            } else {
+                Arc::new(Notify::new())
+            };
+            self.tasks.push(tokio::spawn(scheduler::run(
+                schedule,
+                every,
+                function(f.name)?,
+                poke,
+            )));
+        }
         Ok(())
     }
 }

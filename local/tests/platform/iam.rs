@@ -198,7 +198,10 @@ impl Needed {
                     .calls
                     .insert(("sqs:SendMessage".to_owned(), ANY.to_owned()));
             }
-            Trigger::Http { .. } | Trigger::Task { .. } | Trigger::Schedule { .. } => {}
+            Trigger::Http { .. }
+            | Trigger::Task { .. }
+            | Trigger::Schedule { .. }
+            | Trigger::Deploy { .. } => {}
         }
         needed
     }

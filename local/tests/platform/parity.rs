@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use berth_domain::events::Source;
 use berth_functions::catalogue::{FUNCTIONS, Function, Trigger};
 use berth_local::platform::topology::{
-    self, BOOKING_STATE_MACHINE, QUEUES, RULES, SEARCH_STREAM, SWEEP_SCHEDULE, Target,
+    self, BOOKING_STATE_MACHINE, QUEUES, RULES, SEARCH_STREAM, Target,
 };
 use serde_yaml_ng::Value;
 
@@ -593,13 +593,16 @@ fn the_outbox_stream_feeds_the_publisher() {
 }
 
 #[test]
-fn the_schedule_is_the_catalogue_schedule() {
+fn the_schedules_are_the_catalogue_schedules() {
     let template = Template::load();
     let schedules = template.of_type("AWS::Scheduler::Schedule");
     same(
         "schedules",
         &template.ids_of("AWS::Scheduler::Schedule"),
-        &set([SWEEP_SCHEDULE.to_owned()]),
+        &set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
+            Trigger::Schedule { schedule, .. } => Some(schedule.to_owned()),
+            _ => None,
+        })),
     );
     let mut scheduled = BTreeSet::new();
     for (id, schedule) in schedules {
@@ -620,8 +623,11 @@ fn the_schedule_is_the_catalogue_schedule() {
         }
     }
     let expected = set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
-        Trigger::Schedule { expression } => Some((
-            SWEEP_SCHEDULE.to_owned(),
+        Trigger::Schedule {
+            schedule,
+            expression,
+        } => Some((
+            schedule.to_owned(),
             f.logical_id.to_owned(),
             expression.to_owned(),
         )),
@@ -632,6 +638,23 @@ fn the_schedule_is_the_catalogue_schedule() {
         &scheduled,
         &expected,
     );
+    for (schedule, _, expression) in &expected {
+        assert!(
+            berth_local::platform::scheduler::period(expression).is_some(),
+            "{schedule}: the local platform cannot run {expression}"
+        );
+    }
+}
+
+#[test]
+fn rates_read_as_eventbridge_scheduler_reads_them() {
+    use berth_local::platform::scheduler::period;
+    use std::time::Duration;
+    assert_eq!(period("rate(1 minute)"), Some(Duration::from_secs(60)));
+    assert_eq!(period("rate(15 minutes)"), Some(Duration::from_secs(900)));
+    assert_eq!(period("rate(2 hours)"), Some(Duration::from_secs(7_200)));
+    assert_eq!(period("rate(0 minutes)"), None);
+    assert_eq!(period("cron(0 * * * ? *)"), None);
 }
 
 #[test]
@@ -718,18 +741,52 @@ fn the_state_machine_runs_the_catalogue_tasks() {
     }
 }
 
+/// The stack runs each deploy-time function through its custom resource,
+/// the ledger's schema among them: named by the schema's version, so a
+/// deploy that changes the schema runs the migration again, and before the
+/// ledger consumer reads its queue.
 #[test]
-fn the_deployment_applies_the_ledger_schema() {
-    let squash = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
-    for document in ["docs/deployment.md", ".github/workflows/deploy-stack.yml"] {
-        let text = squash(&read(document));
-        for statement in berth_ledger_sql::schema_statements() {
-            assert!(
-                text.contains(&squash(statement)),
-                "{document} does not apply: {statement}"
-            );
-        }
+fn the_stack_applies_the_ledger_schema_on_deploy() {
+    let template = Template::load();
+    let custom: BTreeMap<String, &Value> = template
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            r.get("Type").and_then(Value::as_str).is_some_and(|t| {
+                t.starts_with("Custom::") || t == "AWS::CloudFormation::CustomResource"
+            })
+        })
+        .map(|(id, r)| (id.clone(), r))
+        .collect();
+    let mut ran = BTreeSet::new();
+    for (id, resource) in &custom {
+        let token = resource
+            .get("Properties")
+            .and_then(|p| p.get("ServiceToken"))
+            .and_then(target)
+            .unwrap_or_else(|| panic!("{id}: a ServiceToken naming a function"));
+        ran.insert((id.clone(), token.to_owned()));
     }
+    let expected = set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
+        Trigger::Deploy { resource } => Some((resource.to_owned(), f.logical_id.to_owned())),
+        _ => None,
+    }));
+    same("custom resources (resource, function)", &ran, &expected);
+    let schema = custom
+        .get("LedgerSchema")
+        .and_then(|r| r.get("Properties"))
+        .expect("a LedgerSchema resource");
+    assert_eq!(
+        text(schema, "SchemaVersion"),
+        Some(berth_ledger_sql::schema_version().as_str()),
+        "LedgerSchema's SchemaVersion must be the schema's version, or a deploy that changes the schema would not apply it"
+    );
+    let consumer = &template.resources["RecordLedgerFunction"];
+    assert!(
+        strings(consumer.get("DependsOn")).contains("LedgerSchema")
+            || text(consumer, "DependsOn") == Some("LedgerSchema"),
+        "the ledger consumer is made after the schema"
+    );
 }
 
 /// Errors that mean the event did not reach the function's logic: it did not

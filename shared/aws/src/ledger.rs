@@ -9,7 +9,7 @@ use aws_sdk_rdsdata::types::{Field, SqlParameter};
 use berth_domain::dates::{Date, DateRange};
 use berth_domain::ids::UserId;
 use berth_domain::money::Currency;
-use berth_domain::ports::{Earnings, Erasure, Ledger, LedgerEntry, PersonalData};
+use berth_domain::ports::{Earnings, Erasure, Ledger, LedgerEntry, LedgerMigrations, PersonalData};
 
 use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
@@ -21,6 +21,8 @@ pub struct RdsDataLedger {
     cluster_arn: String,
     secret_arn: String,
     database: String,
+    /// Between attempts of a migration while the cluster resumes.
+    resume_pause: std::time::Duration,
 }
 
 fn text(name: &str, value: impl Into<String>) -> SqlParameter {
@@ -98,6 +100,15 @@ impl RdsDataLedger {
             cluster_arn: cluster_arn.into(),
             secret_arn: secret_arn.into(),
             database: database.into(),
+            resume_pause: RESUME_PAUSE,
+        }
+    }
+
+    /// Waits `pause` between migration attempts on a resuming cluster.
+    pub fn with_resume_pause(self, pause: std::time::Duration) -> Self {
+        Self {
+            resume_pause: pause,
+            ..self
         }
     }
 
@@ -203,6 +214,20 @@ pub const LEDGER: Access = Access {
     ],
 };
 
+/// [`LedgerMigrations`]: the schema's statements, one at a time.
+pub const MIGRATIONS: Access = Access {
+    port: "LedgerMigrations",
+    grants: &[
+        on(vars::LEDGER_CLUSTER_ARN, &["rds-data:ExecuteStatement"]),
+        on(vars::LEDGER_SECRET_ARN, &["secretsmanager:GetSecretValue"]),
+    ],
+    env: &[
+        vars::LEDGER_CLUSTER_ARN,
+        vars::LEDGER_SECRET_ARN,
+        vars::LEDGER_DATABASE,
+    ],
+};
+
 /// [`PersonalData`]: one statement pseudonymising a host's lines.
 pub const PERSONAL_DATA: Access = Access {
     port: "PersonalData",
@@ -263,5 +288,38 @@ impl PersonalData for RdsDataLedger {
         .await
         .context("pseudonymising a host's ledger lines")?;
         Ok(())
+    }
+}
+
+/// How long a migration waits for a paused cluster (0 ACU) to resume: it
+/// answers `DatabaseResumingException` meanwhile, for about 15 s.
+const RESUME_ATTEMPTS: u32 = 12;
+const RESUME_PAUSE: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn resuming(error: &anyhow::Error) -> bool {
+    use aws_sdk_rdsdata::error::SdkError;
+    use aws_sdk_rdsdata::operation::execute_statement::ExecuteStatementError;
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<SdkError<ExecuteStatementError>>()
+            .and_then(SdkError::as_service_error)
+            .is_some_and(ExecuteStatementError::is_database_resuming_exception)
+    })
+}
+
+#[async_trait]
+impl LedgerMigrations for RdsDataLedger {
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let mut attempt = 1;
+        loop {
+            match self.apply_schema().await {
+                Err(error) if resuming(&error) && attempt < RESUME_ATTEMPTS => {
+                    tracing::info!(attempt, "the ledger cluster is resuming; waiting");
+                    tokio::time::sleep(self.resume_pause).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 }

@@ -207,6 +207,16 @@ impl PortSource for AwsSource {
         Ok(self.shared(&self.users, access, DynamoUsers::from_env)?)
     }
 
+    fn ledger_migrations(&self) -> anyhow::Result<Arc<dyn LedgerMigrations>> {
+        let access = ledger::MIGRATIONS;
+        Ok(self.shared(&self.ledger, access, RdsDataLedger::from_env)?)
+    }
+
+    fn stack_replies(&self) -> anyhow::Result<Arc<dyn DeployReplies>> {
+        self.note(crate::stack::REPLIES);
+        Ok(Arc::new(crate::stack::StackReplies::new()?))
+    }
+
     fn personal_data(&self) -> anyhow::Result<Arc<dyn PersonalData>> {
         let ledger = self.shared(&self.ledger, ledger::PERSONAL_DATA, RdsDataLedger::from_env)?;
         self.personal_data_around(ledger)

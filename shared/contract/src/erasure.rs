@@ -36,7 +36,8 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
         now,
     )];
     ports
-        .changes().unwrap()
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &held,
             from: &[BookingStatus::Pending],
@@ -56,9 +57,15 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
         preferences: Preferences::new(None, vec!["Porto".into()], vec![], None).unwrap(),
         updated_at: now,
     };
-    ports.profiles().unwrap().save_profile(&profile).await.unwrap();
     ports
-        .signals().unwrap()
+        .profiles()
+        .unwrap()
+        .save_profile(&profile)
+        .await
+        .unwrap();
+    ports
+        .signals()
+        .unwrap()
         .learn(&guest, "evt-erasure", "Lisbon", &Default::default())
         .await
         .unwrap();
@@ -71,7 +78,8 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
         occurred_at: now,
     };
     ports
-        .ledger().unwrap()
+        .ledger()
+        .unwrap()
         .record(std::slice::from_ref(&earned))
         .await
         .unwrap();
@@ -89,7 +97,8 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
     }
 
     let kept = ports
-        .booking_reader().unwrap()
+        .booking_reader()
+        .unwrap()
         .booking(&held.id)
         .await
         .unwrap()
@@ -105,24 +114,34 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
         after: None,
     };
     let theirs = ports
-        .booking_reader().unwrap()
+        .booking_reader()
+        .unwrap()
         .bookings_of(&guest, Role::Guest, &page)
         .await
         .unwrap();
     assert!(theirs.items.is_empty(), "nothing listed under their id");
     let pseudonymous = ports
-        .booking_reader().unwrap()
+        .booking_reader()
+        .unwrap()
         .bookings_of(&pseudonym, Role::Guest, &page)
         .await
         .unwrap();
     assert_eq!(pseudonymous.items.len(), 1);
     let key = IdempotencyKey::parse(requested.id.as_str()).unwrap();
     assert_eq!(
-        ports.requests().unwrap().record(&guest, &key, now).await.unwrap(),
+        ports
+            .requests()
+            .unwrap()
+            .record(&guest, &key, now)
+            .await
+            .unwrap(),
         None,
         "their keys are gone"
     );
-    assert_eq!(ports.profiles().unwrap().profile(&guest).await.unwrap(), None);
+    assert_eq!(
+        ports.profiles().unwrap().profile(&guest).await.unwrap(),
+        None
+    );
     assert_eq!(
         ports.signals().unwrap().signals(&guest).await.unwrap(),
         Default::default()
@@ -138,7 +157,12 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
         366,
     )
     .unwrap();
-    let earnings = ports.ledger().unwrap().earnings(&held.host_id, range).await.unwrap();
+    let earnings = ports
+        .ledger()
+        .unwrap()
+        .earnings(&held.host_id, range)
+        .await
+        .unwrap();
     assert_eq!(
         earnings[0].gross, held.total.amount,
         "the host's ledger is untouched"

@@ -297,6 +297,26 @@ pub struct Charge {
     pub refunded: Money,
 }
 
+/// Where a payment made under a key stands at the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentState {
+    /// Authorised, not captured (Stripe's `requires_capture`): cancelling it
+    /// releases the money; it was never taken.
+    Authorised { id: String },
+    /// Not settled yet (Stripe's `processing`): it may still be captured, so
+    /// it can be neither refunded nor released until it settles.
+    Processing { id: String },
+    /// Captured; part or all of it may have been refunded since.
+    Captured(Charge),
+}
+
+/// A payment the provider holds, by the key it was made under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub key: String,
+    pub state: PaymentState,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
     pub id: String,
@@ -335,8 +355,30 @@ pub trait PaymentGateway: Send + Sync {
         method: &PaymentMethod,
     ) -> Result<Charge, PaymentError>;
 
+    /// Where the payment made under `key` stands; `None` when nothing was
+    /// charged under it, or the attempt was declined or cancelled.
+    async fn payment(&self, key: &str) -> Result<Option<PaymentState>, PaymentError>;
+
     /// The charge made under `key`, if one was captured.
-    async fn find_charge(&self, key: &str) -> Result<Option<Charge>, PaymentError>;
+    async fn find_charge(&self, key: &str) -> Result<Option<Charge>, PaymentError> {
+        match self.payment(key).await? {
+            Some(PaymentState::Captured(charge)) => Ok(Some(charge)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Releases the authorised (uncaptured) payment `payment_id`, at most once
+    /// per `key`; releasing one already released succeeds. `Rejected` when it
+    /// was captured meanwhile (refund it instead).
+    async fn cancel(&self, key: &str, payment_id: &str) -> Result<(), PaymentError>;
+
+    /// Payments made since `since` that hold or may hold money (authorised,
+    /// processing or captured), in no particular order, at most `limit`.
+    async fn payments_since(
+        &self,
+        since: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Payment>, PaymentError>;
 
     /// Refunds `amount` of charge `charge_id`, at most once per `key`.
     async fn refund(
@@ -378,6 +420,21 @@ pub trait Ledger: Send + Sync {
 
     /// `host`'s earnings from entries on days within `range`, per currency.
     async fn earnings(&self, host: &UserId, range: DateRange) -> anyhow::Result<Vec<Earnings>>;
+}
+
+#[async_trait]
+pub trait LedgerMigrations: Send + Sync {
+    /// Creates whatever of the ledger's schema is missing and changes nothing
+    /// that exists, so applying it on every deploy is safe.
+    async fn migrate(&self) -> anyhow::Result<()>;
+}
+
+/// Where the answer to a deployment's request goes: a CloudFormation custom
+/// resource's pre-signed URL, or, locally, the log.
+#[async_trait]
+pub trait DeployReplies: Send + Sync {
+    /// Sends `body` (the JSON answer) to `url`.
+    async fn reply(&self, url: &str, body: &[u8]) -> anyhow::Result<()>;
 }
 
 /// One line of the audit log: a booking or payment state change.

@@ -74,6 +74,8 @@ port_set! {
     workflow: BookingWorkflow,
     gateway: PaymentGateway,
     ledger: Ledger,
+    ledger_migrations: LedgerMigrations,
+    stack_replies: DeployReplies,
     audit: AuditLog,
     notifier: Notifier,
     notification_queue: NotificationQueue,

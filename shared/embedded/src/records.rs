@@ -6,7 +6,7 @@ use berth_domain::dates::{Date, DateRange};
 use berth_domain::ids::{BookingId, UserId};
 use berth_domain::money::Currency;
 use berth_domain::ports::{
-    AuditLog, AuditRecord, Earnings, Ledger, LedgerEntry, Notification, Notifier,
+    AuditLog, AuditRecord, Earnings, Ledger, LedgerEntry, LedgerMigrations, Notification, Notifier,
 };
 use berth_domain::projections;
 use chrono::Utc;
@@ -14,6 +14,22 @@ use rusqlite::named_params;
 
 use crate::SqliteStore;
 use crate::codec::{from_json, millis, to_json};
+
+/// The schema is one of the store's own migrations, applied when it opens;
+/// running its statements again changes nothing (each is IF NOT EXISTS).
+#[async_trait]
+impl LedgerMigrations for SqliteStore {
+    async fn migrate(&self) -> anyhow::Result<()> {
+        self.db
+            .write(|conn| {
+                for statement in berth_ledger_sql::schema_statements() {
+                    conn.execute_batch(statement)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+}
 
 #[async_trait]
 impl Ledger for SqliteStore {

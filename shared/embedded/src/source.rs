@@ -46,6 +46,10 @@ impl PortSource for SqliteStore {
         Ok(Arc::new(self.clone()))
     }
 
+    fn ledger_migrations(&self) -> anyhow::Result<Arc<dyn LedgerMigrations>> {
+        Ok(Arc::new(self.clone()))
+    }
+
     fn audit(&self) -> anyhow::Result<Arc<dyn AuditLog>> {
         Ok(Arc::new(self.clone()))
     }

@@ -20,8 +20,8 @@ use crate::access::{Access, on};
 use crate::config::vars;
 use crate::dynamo::bookings::BOOKINGS_ENV;
 use crate::dynamo::item::{Item, get_s, s};
-use crate::dynamo::users::USERS_ENV;
 use crate::dynamo::schema::{audit, bookings, idempotency, outbox, users};
+use crate::dynamo::users::USERS_ENV;
 use crate::dynamo::{DynamoAudit, DynamoBookings, DynamoUsers};
 
 /// [`PersonalData`] on the users table: the profile and signals go.
@@ -55,7 +55,10 @@ pub const BOOKINGS: Access = Access {
             vars::IDEMPOTENCY_TABLE,
             &["dynamodb:Query", "dynamodb:DeleteItem"],
         ),
-        on(vars::OUTBOX_TABLE, &["dynamodb:Scan", "dynamodb:UpdateItem"]),
+        on(
+            vars::OUTBOX_TABLE,
+            &["dynamodb:Scan", "dynamodb:UpdateItem"],
+        ),
     ],
     env: BOOKINGS_ENV,
 };

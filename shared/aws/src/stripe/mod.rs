@@ -6,6 +6,10 @@
 //! carries on from the intent's state, so [`PaymentGateway::find_charge`]
 //! has a strongly consistent answer and a charge never happens twice.
 //!
+//! Releasing an authorised intent under key C: `cancel` (Idempotency-Key
+//! `C:cancel`); one cancelled already counts as released. Listing payments
+//! reads intents by creation time and knows Berth's by their `berth_key` tag.
+//!
 //! A refund under key R: the mapped refund if any; else a refund of the
 //! intent tagged `metadata[berth_key]=R` if Stripe has one (a lost answer);
 //! else a new one (Idempotency-Key `R:refund`), mapped.
@@ -15,8 +19,9 @@ mod keys;
 
 use async_trait::async_trait;
 use berth_domain::booking::PaymentMethod;
+use berth_domain::dates::Timestamp;
 use berth_domain::money::{Currency, Money};
-use berth_domain::ports::{Charge, PaymentError, PaymentGateway, Refund};
+use berth_domain::ports::{Charge, Payment, PaymentError, PaymentGateway, PaymentState, Refund};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -82,6 +87,8 @@ struct Intent {
     /// An id, or the charge itself when expanded.
     latest_charge: Option<Value>,
     last_payment_error: Option<Value>,
+    #[serde(default)]
+    metadata: Value,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +103,8 @@ struct StripeRefund {
 #[derive(Debug, Deserialize)]
 struct List<T> {
     data: Vec<T>,
+    #[serde(default)]
+    has_more: bool,
 }
 
 fn currency(code: &str) -> Result<Currency, PaymentError> {
@@ -122,6 +131,16 @@ impl Intent {
             id: self.id.clone(),
             amount,
             refunded: Money::new(self.refunded(), amount.currency),
+        })
+    }
+
+    /// Where the intent stands, if it holds or may hold money.
+    fn state(self) -> Result<Option<PaymentState>, PaymentError> {
+        Ok(match self.status.as_str() {
+            "succeeded" => Some(PaymentState::Captured(self.charge()?)),
+            "requires_capture" => Some(PaymentState::Authorised { id: self.id }),
+            "processing" => Some(PaymentState::Processing { id: self.id }),
+            _ => None,
         })
     }
 
@@ -319,15 +338,79 @@ impl PaymentGateway for StripeGateway {
         intent.settled()
     }
 
-    async fn find_charge(&self, key: &str) -> Result<Option<Charge>, PaymentError> {
+    async fn payment(&self, key: &str) -> Result<Option<PaymentState>, PaymentError> {
         let Some(id) = self.keys.find(&format!("charge#{key}")).await? else {
             return Ok(None);
         };
-        let intent = self.intent(&id).await?;
-        match intent.status.as_str() {
-            "succeeded" => Ok(Some(intent.charge()?)),
-            _ => Ok(None),
+        self.intent(&id).await?.state()
+    }
+
+    async fn cancel(&self, key: &str, payment_id: &str) -> Result<(), PaymentError> {
+        let cancelled = self
+            .stripe()
+            .await?
+            .post::<Intent>(
+                &format!("/v1/payment_intents/{payment_id}/cancel"),
+                &[("cancellation_reason", "abandoned")],
+                &format!("{key}:cancel"),
+            )
+            .await;
+        let error = match cancelled {
+            Ok(_) => return Ok(()),
+            Err(PaymentError::Unavailable(why)) => return Err(PaymentError::Unavailable(why)),
+            Err(error) => error,
+        };
+        // Stripe refuses to cancel an intent that is not cancellable; its
+        // state says whether that is done already or needs a refund instead.
+        match self.intent(payment_id).await?.status.as_str() {
+            "canceled" => Ok(()),
+            "succeeded" => Err(PaymentError::Rejected(format!(
+                "payment {payment_id} was captured: refund it"
+            ))),
+            _ => Err(error),
         }
+    }
+
+    async fn payments_since(
+        &self,
+        since: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Payment>, PaymentError> {
+        let created = since.timestamp().to_string();
+        let mut payments = Vec::new();
+        let mut after: Option<String> = None;
+        let mut listed = 0u32;
+        while listed < limit {
+            let page_size = (limit - listed).min(100).to_string();
+            let mut query = vec![
+                ("created[gte]", created.as_str()),
+                ("limit", page_size.as_str()),
+                ("expand[]", "data.latest_charge"),
+            ];
+            if let Some(last) = &after {
+                query.push(("starting_after", last));
+            }
+            let page: List<Intent> = self
+                .stripe()
+                .await?
+                .get("/v1/payment_intents", &query)
+                .await?;
+            listed += u32::try_from(page.data.len()).unwrap_or(u32::MAX);
+            after = page.data.last().map(|i| i.id.clone());
+            let more = page.has_more && after.is_some();
+            for intent in page.data {
+                let Some(key) = intent.metadata["berth_key"].as_str().map(str::to_owned) else {
+                    continue;
+                };
+                if let Some(state) = intent.state()? {
+                    payments.push(Payment { key, state });
+                }
+            }
+            if !more {
+                break;
+            }
+        }
+        Ok(payments)
     }
 
     async fn refund(

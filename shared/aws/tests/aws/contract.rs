@@ -63,10 +63,22 @@ pub async fn aws_ports() -> Subject {
     ports_on(&AwsConfig::new(sdk, Environment::from_pairs(tables.vars()))).await
 }
 
+/// The ports over fresh tables, with `ledger` as the ledger.
+pub async fn aws_ports_with(ledger: berth_aws::ledger::RdsDataLedger) -> Subject {
+    let sdk = support::moto();
+    let tables = support::fresh_tables(&sdk).await;
+    let config = AwsConfig::new(sdk, Environment::from_pairs(tables.vars()));
+    subject(&config, ledger)
+}
+
 /// The ports built as the Lambdas build them, from the names in `config`.
 pub async fn ports_on(config: &AwsConfig) -> Subject {
     // The stub serves until the test's runtime ends.
     let (ledger, _stub) = rds_data::sqlite_ledger().await;
+    subject(config, ledger)
+}
+
+fn subject(config: &AwsConfig, ledger: berth_aws::ledger::RdsDataLedger) -> Subject {
     let outbox = config.require(vars::OUTBOX_TABLE).unwrap();
     Subject {
         ports: Arc::new(AwsSource::new(config.clone()).with_ledger(ledger)),

@@ -13,7 +13,7 @@ use crate::ids::BookingId;
 use crate::money::Money;
 use crate::ports::{
     BookingChange, BookingChanges, BookingReader, ChangeError, NightsChange, PaymentError,
-    PaymentGateway, PropertyReader,
+    PaymentGateway, PaymentState, PropertyReader,
 };
 use crate::pricing;
 use crate::retry::{self, Attempt};
@@ -289,7 +289,10 @@ pub async fn confirm(
     }
 }
 
-/// Compensation: give back any money captured for this booking. A confirmed
+/// Compensation: give back any money taken for this booking: a captured
+/// charge is refunded, an authorised one released, and one still processing
+/// fails the step as `PaymentUnavailable` so it is retried once it settles
+/// (and the reconciler settles it should the workflow give up). A confirmed
 /// (or cancelled) booking is never refunded here: cancelling is the guest's call.
 pub async fn refund_if_charged(
     bookings: &dyn BookingReader,
@@ -305,33 +308,45 @@ pub async fn refund_if_charged(
     ) {
         return Ok(());
     }
-    let Some(refund) = refund_charge(gateway, id).await? else {
+    let Some(refund) = settle_payment(gateway, id).await? else {
         return Ok(());
     };
     record_refund(bookings, changes, id, refund, now).await
 }
 
-/// Refunds whatever is left of the charge made for `booking`, once: the
-/// compensation and the sweeper share this key.
-pub(super) async fn refund_charge(
+/// Gives back whatever the payment made for `booking` holds, once: an
+/// authorised payment is released, a captured one refunded of what is left
+/// (the compensation, the sweeper and the reconciler share these keys).
+/// Answers the amount that went back to the guest by refund, if any. A
+/// payment still processing may yet be captured: `PaymentUnavailable`, so
+/// the caller asks again once it has settled.
+pub(super) async fn settle_payment(
     gateway: &dyn PaymentGateway,
     booking: &BookingId,
 ) -> Result<Option<Money>, StepError> {
-    let Some(charge) = gateway.find_charge(booking.as_str()).await? else {
-        return Ok(None);
-    };
-    let outstanding = charge.amount.amount - charge.refunded.amount;
-    if outstanding > 0 {
-        let key = format!("{booking}:refund");
-        gateway
-            .refund(
-                &key,
-                &charge.id,
-                Money::new(outstanding, charge.amount.currency),
-            )
-            .await?;
+    match gateway.payment(booking.as_str()).await? {
+        None => Ok(None),
+        Some(PaymentState::Authorised { id }) => {
+            gateway.cancel(&format!("{booking}:release"), &id).await?;
+            Ok(None)
+        }
+        Some(PaymentState::Processing { id }) => Err(StepError::PaymentUnavailable(format!(
+            "payment {id} is still processing; it is refunded once it settles"
+        ))),
+        Some(PaymentState::Captured(charge)) => {
+            let outstanding = charge.amount.amount - charge.refunded.amount;
+            if outstanding > 0 {
+                gateway
+                    .refund(
+                        &format!("{booking}:refund"),
+                        &charge.id,
+                        Money::new(outstanding, charge.amount.currency),
+                    )
+                    .await?;
+            }
+            Ok(Some(charge.amount))
+        }
     }
-    Ok(Some(charge.amount))
 }
 
 /// Notes on the booking that `refund` went back to the guest, once.

@@ -4,7 +4,7 @@
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::saga::{StepError, record_refund, refund_charge};
+use super::saga::{StepError, record_refund, settle_payment};
 use crate::booking::BookingStatus;
 use crate::calendar::hold_lapsed;
 use crate::dates::Timestamp;
@@ -23,6 +23,8 @@ pub struct SweepReport {
     pub examined: u32,
     pub expired: u32,
     pub refunded: u32,
+    /// Payments left for the reconciler: still processing, or unreachable.
+    pub unsettled_payments: u32,
 }
 
 /// Expires up to `limit` abandoned bookings.
@@ -62,11 +64,19 @@ pub async fn sweep(
             Err(ChangeError::StatusChanged(_) | ChangeError::NightTaken(_)) => continue,
             Err(ChangeError::Unexpected(e)) => return Err(e.into()),
         }
-        if booking.status() == BookingStatus::Paid
-            && let Some(refund) = refund_charge(gateway, &booking.id).await?
-        {
-            record_refund(bookings, changes, &booking.id, refund, now).await?;
-            report.refunded += 1;
+        // A HELD booking may have been charged by a payment whose answer was lost.
+        if matches!(booking.status(), BookingStatus::Held | BookingStatus::Paid) {
+            match settle_payment(gateway, &booking.id).await {
+                Ok(Some(refund)) => {
+                    record_refund(bookings, changes, &booking.id, refund, now).await?;
+                    report.refunded += 1;
+                }
+                Ok(None) => {}
+                // Still processing, or the provider is away: the reconciler
+                // gives the money back once it can.
+                Err(StepError::PaymentUnavailable(_)) => report.unsettled_payments += 1,
+                Err(other) => return Err(other),
+            }
         }
     }
     Ok(report)

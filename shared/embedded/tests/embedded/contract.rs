@@ -24,7 +24,11 @@ impl OutboxProbe for Probe {
 pub async fn sqlite_ports() -> Subject {
     // The directory must outlive the test; the OS cleans /tmp.
     let dir = tempfile::tempdir().expect("temp dir").keep();
-    let store = SqliteStore::new(Db::open(&dir).expect("opening SQLite"));
+    subject_over(SqliteStore::new(Db::open(&dir).expect("opening SQLite")))
+}
+
+/// Every port over one store.
+pub fn subject_over(store: SqliteStore) -> Subject {
     Subject {
         ports: Arc::new(store.clone()),
         outbox: Arc::new(Probe(store)),
