@@ -4,7 +4,18 @@
 #   2. cfn-lint with the serverless rules (DLQs, tracing, log retention, API
 #      access logs, throttling, ...): zero findings; every suppression sits in
 #      the template beside the resource it concerns, with its reason;
-#   3. asl-validator on every statemachines/*.asl.json.
+#   3. asl-validator on every statemachines/*.asl.json;
+#   4. what AWS will do with the template as `sam deploy` sends it
+#      (scripts/checks/transform.py writes target/transformed/template.json):
+#      no dependency cycle (UpdatePolicy references count), every Lambda task
+#      retries Lambda's transient and timeout errors and no business error,
+#      with state timeouts below the functions', every deployed route of
+#      openapi.json in the HTTP API's definition body (scripts/checks/*.py,
+#      each citing the AWS documents its rules come from);
+#   5. the pipeline deploys what `sam build` made, executable (artefacts.py);
+#   6. the checks' own tests (pytest scripts/checks), each feeding its
+#      checker a known-bad fixture, and the tests of env.local.json and of
+#      the pipeline's artefact.
 # Installs what is missing first: the pinned Python tools of
 # scripts/requirements-tools.txt into the repository's .venv (with the
 # emulators of scripts/emulators/requirements.txt, so one venv holds all) and
@@ -84,4 +95,11 @@ run "cfn-lint with the serverless rules" \
 for definition in statemachines/*.asl.json; do
     run "asl-validator $definition" node_modules/.bin/asl-validator --json-path "$definition"
 done
+if run "SAM transform (target/transformed/template.json)" "$VENV/bin/python" scripts/checks/transform.py; then
+    run "no dependency cycle" "$VENV/bin/python" scripts/checks/cycles.py
+    run "workflow retries and timeouts" "$VENV/bin/python" scripts/checks/workflow.py
+    run "every route in the API's definition body" "$VENV/bin/python" scripts/checks/routes.py
+fi
+run "pipeline artefacts keep file modes" "$VENV/bin/python" scripts/checks/artefacts.py
+run "the checks' own tests" "$VENV/bin/python" -m pytest -q -p no:cacheprovider scripts/checks
 exit "$failed"

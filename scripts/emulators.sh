@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The emulators Berth's AWS adapter tests run against, on 127.0.0.1 only:
 # moto (AWS) and localstripe (Stripe), installed into the repository's .venv
-# from scripts/emulators/requirements.txt (pinned).
+# from scripts/emulators/requirements.txt (pinned), and a throwaway
+# PostgreSQL for the ledger's SQL (scripts/emulators/postgres.sh).
 #
 #   scripts/emulators.sh start          install if needed, start both, print the exports
 #   scripts/emulators.sh stop           stop what `start` started
-#   scripts/emulators.sh run -- CMD...  start a private pair, run CMD with
-#                                       BERTH_MOTO_URL and BERTH_STRIPE_URL set,
+#   scripts/emulators.sh run -- CMD...  start a private set, run CMD with
+#                                       BERTH_MOTO_URL, BERTH_STRIPE_URL and
+#                                       BERTH_POSTGRES_URL set,
 #                                       stop them (also on failure or Ctrl-C),
 #                                       exit with CMD's status
 #   scripts/emulators.sh install        only install (or update) the .venv
@@ -14,6 +16,8 @@
 # The venv is .venv (BERTH_VENV overrides). `start` keeps its state in
 # .venv/emulators/ (BERTH_EMULATORS_DIR overrides);
 # `run` uses a fresh temporary directory, so concurrent runs never collide.
+# Ports are free ones unless BERTH_MOTO_PORT / BERTH_STRIPE_PORT name them
+# (`sam local` with env.local.json expects 5000 and 8420: see the README).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -85,19 +89,22 @@ start_in() {
     # Own sessions: a closing terminal or a Ctrl-C meant for CMD leaves them
     # alone; stop_in ends them.
     setsid "$VENV/bin/python" "$HERE/moto_server.py" --port-file "$dir/moto.port" \
-        >"$dir/moto.log" 2>&1 </dev/null &
+        --port "${BERTH_MOTO_PORT:-0}" >"$dir/moto.log" 2>&1 </dev/null &
     setsid "$VENV/bin/python" "$HERE/localstripe_server.py" --port-file "$dir/localstripe.port" \
-        --state-dir "$dir" >"$dir/localstripe.log" 2>&1 </dev/null &
-    local moto stripe
+        --port "${BERTH_STRIPE_PORT:-0}" --state-dir "$dir" >"$dir/localstripe.log" 2>&1 </dev/null &
+    local moto stripe postgres
+    postgres=$("$HERE/postgres.sh" start) || return 1
+    echo "${postgres#* }" >"$dir/postgres.data"
     moto=$(await_server "$dir/moto.port" /moto-api/ moto)
     stripe=$(await_server "$dir/localstripe.port" /v1/charges localstripe)
     cat >"$dir/state" <<STATE
 BERTH_MOTO_URL=http://127.0.0.1:$moto
 BERTH_STRIPE_URL=http://127.0.0.1:$stripe
+BERTH_POSTGRES_URL=postgresql://berth@127.0.0.1:${postgres%% *}/postgres
 MOTO_PID=$(cut -d' ' -f2 "$dir/moto.port")
 STRIPE_PID=$(cut -d' ' -f2 "$dir/localstripe.port")
 STATE
-    say "moto on 127.0.0.1:$moto, localstripe on 127.0.0.1:$stripe (ready in $((SECONDS - began)) s)"
+    say "moto on 127.0.0.1:$moto, localstripe on 127.0.0.1:$stripe, PostgreSQL on 127.0.0.1:${postgres%% *} (ready in $((SECONDS - began)) s)"
 }
 
 # Stops the emulators recorded in $1 (only processes running our launchers).
@@ -112,13 +119,16 @@ stop_in() {
             kill -9 "$pid" 2>/dev/null || true
         fi
     done
+    if [ -s "$dir/postgres.data" ]; then
+        "$HERE/postgres.sh" stop "$(cat "$dir/postgres.data")"
+    fi
     rm -rf "$dir"
 }
 
 exports_of() {
     # shellcheck disable=SC1090
     . "$1/state"
-    echo "export BERTH_MOTO_URL=$BERTH_MOTO_URL BERTH_STRIPE_URL=$BERTH_STRIPE_URL"
+    echo "export BERTH_MOTO_URL=$BERTH_MOTO_URL BERTH_STRIPE_URL=$BERTH_STRIPE_URL BERTH_POSTGRES_URL=$BERTH_POSTGRES_URL"
 }
 
 case "${1:-}" in
@@ -157,7 +167,7 @@ case "${1:-}" in
         # shellcheck disable=SC1091
         . "$DIR/state"
         set +e
-        BERTH_MOTO_URL=$BERTH_MOTO_URL BERTH_STRIPE_URL=$BERTH_STRIPE_URL "$@"
+        BERTH_MOTO_URL=$BERTH_MOTO_URL BERTH_STRIPE_URL=$BERTH_STRIPE_URL BERTH_POSTGRES_URL=$BERTH_POSTGRES_URL "$@"
         status=$?
         set -e
         exit "$status"

@@ -3,8 +3,15 @@
 # cargo-lambda (pinned, with zig, in the repository's .venv), prints each
 # zip's size and fails if any is 5 MB or more (Berth aims for 2 MB).
 #
-#   scripts/package.sh            build, then report
-#   scripts/package.sh --report   only report the zips an earlier build made
+#   scripts/package.sh             build every function, then report
+#   scripts/package.sh --largest   build and report only the function whose
+#                                  code reaches the most AWS services (then
+#                                  the most ports), as `berth catalogue`
+#                                  lists them: it links the most SDK clients,
+#                                  which is what makes a zip big. CI's proof
+#                                  of arm64 cross-compilation and the 5 MB
+#                                  limit; the GitHub pipeline builds them all.
+#   scripts/package.sh --report    only report the zips an earlier build made
 #
 # Zips land in $CARGO_TARGET_DIR/lambda/<function>/bootstrap.zip (target/ by
 # default). `sam build` builds the same binaries through the template.
@@ -30,7 +37,25 @@ functions() {
     done | sort
 }
 
-names=$(functions)
+# The function whose ports reach the most AWS services, then the most ports.
+largest() {
+    # `--workspace` resolves features as the test build did, so its
+    # dependencies are reused rather than rebuilt.
+    (cd "$ROOT" && cargo build --quiet --workspace --bin berth)
+    "$TARGET/debug/berth" catalogue --json | python3 -c '
+import json, sys
+def weight(f):
+    services = {a.split(":")[0] for a in f["actions"]}
+    return (len(services), len(f["ports"]), f["name"])
+print(max(json.load(sys.stdin), key=weight)["name"])'
+}
+
+if [ "${1:-}" = --largest ]; then
+    names=$(largest)
+    say "the largest function by its AWS services and ports: $names"
+else
+    names=$(functions)
+fi
 if [ -z "$names" ]; then
     say "functions/src/bin/ has no binaries yet: nothing to package"
     exit 1
@@ -46,7 +71,7 @@ if [ "${1:-}" != --report ]; then
     bins=()
     for name in $names; do bins+=(--bin "$name"); done
     (cd "$ROOT" && cargo lambda build --release --arm64 --output-format zip "${bins[@]}")
-    say "built $(echo "$names" | wc -l) functions in $((SECONDS - began)) s"
+    say "built $(echo "$names" | wc -l) function(s) in $((SECONDS - began)) s"
 fi
 
 status=0

@@ -5,7 +5,10 @@
 #      cfn-lint with the serverless rules), the state machines (asl-validator),
 #      the Kubernetes manifests of the search service;
 #   2. every Rust test in the workspace, with moto and localstripe running on
-#      127.0.0.1 for the AWS adapters' tests (started and stopped here).
+#      127.0.0.1 for the AWS adapters' tests (started and stopped here);
+#   3. the web app: its JavaScript type-checked, then browser tests in
+#      Debian's headless Chromium against a fresh `berth serve` (screenshots
+#      of every page under target/screenshots/).
 #
 # Installs what it needs first: Python tools into .venv, npm tools into
 # node_modules, both inside the repository. Extra arguments go to
@@ -25,3 +28,6 @@ deploy/k8s/validate.sh
 
 step "Rust tests (with moto and localstripe)"
 scripts/emulators.sh run -- cargo test --workspace "$@"
+
+step "web app (type check, browser tests in headless Chromium)"
+web/tests/run.sh

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Validates every manifest in this folder against the Kubernetes API
-# schemas, offline and strictly (unknown fields are errors), with
+# Renders every manifest in this folder from a fixture of the stack's
+# outputs (render.py) and validates what comes out against the Kubernetes
+# API schemas, offline and strictly (unknown fields are errors), with
 # kubernetes-validate from PyPI (its schemas ship inside the package).
-# Installs it once into .tools/k8s-validate (git-ignored). Exits non-zero
-# when any manifest is invalid.
+# Also: the templates hard-code no account, region or stream (everything
+# stack-specific comes from the outputs), every output value lands in the
+# rendering, and rendering from outputs that lack one fails.
+# Installs kubernetes-validate once into .tools/k8s-validate (git-ignored).
+# Exits non-zero when any check fails.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,9 +23,29 @@ if ! "$venv/bin/kubernetes-validate" --version 2>/dev/null | grep -q "$version";
 fi
 
 shopt -s nullglob
-manifests=("$here"/*.yaml)
-if [ ${#manifests[@]} -eq 0 ]; then
+templates=("$here"/*.yaml)
+if [ ${#templates[@]} -eq 0 ]; then
   echo "no manifests in $here" >&2
   exit 1
 fi
-"$venv/bin/kubernetes-validate" --strict --kubernetes-version "$kubernetes" "${manifests[@]}"
+if grep -nE '[0-9]{12}|arn:aws:|(us|eu|ap|sa|ca|me|af)-[a-z]+-[0-9]' "${templates[@]}"; then
+  echo "the templates above hard-code an account, ARN or region: take it from the stack's outputs" >&2
+  exit 1
+fi
+
+rendered=$(mktemp -d)
+trap 'rm -rf "$rendered"' EXIT
+python3 "$here/render.py" "$here/fixtures/stack-outputs.json" v1.2.3 "$rendered/ok" >/dev/null
+for value in $(python3 -c 'import json,sys; print(" ".join(o["OutputValue"] for o in json.load(open(sys.argv[1])) if o["OutputKey"].startswith("Search")))' "$here/fixtures/stack-outputs.json") ap-southeast-2; do
+  grep -rqF -- "$value" "$rendered/ok" || { echo "the rendered manifests lack $value" >&2; exit 1; }
+done
+if grep -rn '\${' "$rendered/ok"; then
+  echo "placeholders left in the rendered manifests" >&2
+  exit 1
+fi
+if python3 "$here/render.py" "$here/fixtures/stack-outputs-without-bucket.json" v1.2.3 "$rendered/bad" 2>/dev/null; then
+  echo "rendering from outputs without SearchSnapshotBucketName succeeded; it must fail" >&2
+  exit 1
+fi
+
+"$venv/bin/kubernetes-validate" --strict --kubernetes-version "$kubernetes" "$rendered"/ok/*.yaml

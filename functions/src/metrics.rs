@@ -52,3 +52,17 @@ pub fn payment_latency(elapsed: Duration, error: Option<&str>) {
         &[("Outcome", error.unwrap_or("Captured"))],
     );
 }
+
+/// A workflow task ended with a business error (`StepError::is_business`):
+/// counted per function, under the one dimension its canary alarm reads
+/// (template.yaml, `<Function>CanaryAlarm`), so the alarm can tell business
+/// errors from faults in Lambda's Errors.
+pub fn task_business_error() {
+    let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default();
+    emit(
+        "TaskBusinessErrors",
+        "Count",
+        1.0,
+        &[("FunctionName", function.as_str())],
+    );
+}

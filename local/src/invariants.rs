@@ -1,5 +1,6 @@
-//! DESIGN §4's invariants, checked from outside over the API: what the
-//! booking bench and the end-to-end tests assert.
+//! The booking protocol's invariants (docs/architecture.md), checked from
+//! outside over the API: what the booking bench and the end-to-end tests
+//! assert.
 //!
 //! - at most one HELD-or-BOOKED booking per property-night;
 //! - every booking settled;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use berth_domain::reservations::RequestTimes;
-use berth_functions::catalogue::{FUNCTIONS, Trigger};
+use berth_functions::catalogue::FUNCTIONS;
 
 use crate::platform::{Background, Platform, PlatformConfig, workflow};
 use crate::seed;
@@ -42,14 +42,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     if list || function.is_none() {
         for f in FUNCTIONS {
-            let trigger = match f.trigger {
-                Trigger::Http { method, path, .. } => format!("{method} {path}"),
-                Trigger::Task { substitution } => format!("workflow task ({substitution})"),
-                Trigger::Queue { queue } => format!("SQS {queue}"),
-                Trigger::OutboxStream => "DynamoDB stream of the outbox".to_owned(),
-                Trigger::Schedule { expression } => format!("schedule {expression}"),
-            };
-            println!("{:<22} {trigger}", f.name);
+            println!("{:<22} {}", f.name, crate::catalogue::describe(f.trigger));
         }
         return Ok(());
     }

@@ -29,6 +29,9 @@ enum Command {
     /// Measure a running `berth serve` (booking) or the search index (search).
     #[command(subcommand)]
     Bench(berth_local::bench::BenchCommand),
+    /// Run or check Step Functions state machines in-process, without AWS.
+    #[command(subcommand)]
+    States(berth_local::states::StatesCommand),
     /// Run one function in-process against the embedded platform with an
     /// event from a file (see events/), and print its answer.
     Invoke {
@@ -43,6 +46,13 @@ enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// List every function with its trigger and what its code needs in AWS:
+    /// the environment variables and IAM actions of the ports it builds.
+    Catalogue {
+        /// As JSON: name, logical_id, trigger, environment, actions, ports.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,8 +60,9 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         match cli.command {
+            Command::States(command) => return berth_local::states::run(command).await,
             Command::Serve(args) => berth_local::serve::run(args).await,
             Command::Demo { url } => berth_local::demo::run(&url).await,
             Command::Bench(command) => berth_local::bench::run(command).await,
@@ -64,6 +75,9 @@ fn main() -> anyhow::Result<()> {
                 berth_local::invoke::run(function.as_deref(), event.as_deref(), &data_dir, list)
                     .await
             }
+            Command::Catalogue { json } => berth_local::catalogue::run(json),
         }
-    })
+        .map(|()| 0)
+    })?;
+    std::process::exit(code)
 }

@@ -163,7 +163,7 @@ pub async fn seed_demo_booking(
         check_in.add_days(property.listing.min_nights),
         Date::of(now),
     )?;
-    let quote = pricing::quote(&property, stay, 1)?;
+    let quote = pricing::quote(&property, stay, 1, Date::of(now))?;
     let guest = UserId::parse(DEMO_GUEST)?;
     let mut booking = Booking::request(
         guest.clone(),

@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use berth_domain::reservations::RequestTimes;
+use berth_domain::reservations::{HoldMinutes, RequestTimes};
 use clap::Args;
 use tokio::net::TcpListener;
 
 use crate::platform::aws::AwsBackend;
 use crate::platform::{Background, Platform, PlatformConfig, workflow};
 use crate::server::auth::LocalAuth;
+use crate::server::exposure::LocalEndpoints;
 use crate::server::limits::RateLimit;
 use crate::server::{App, router};
 
@@ -34,9 +35,9 @@ pub struct ServeArgs {
     /// visibility timeouts, schedules); 1.0 is AWS's own timing.
     #[arg(long, default_value_t = 1.0)]
     pub time_scale: f64,
-    /// How long a booking's nights stay held before it must be paid.
-    #[arg(long, default_value_t = 15)]
-    pub hold_minutes: u32,
+    /// How long a booking's nights stay held before it must be paid (1 to 60 minutes).
+    #[arg(long, default_value_t = HoldMinutes::default())]
+    pub hold_minutes: HoldMinutes,
     /// Where state lives: embedded (SQLite in the data directory) or aws
     /// (the AWS adapters, at AWS_ENDPOINT_URL — moto locally — with every
     /// table created on start if missing).
@@ -52,6 +53,11 @@ pub struct ServeArgs {
     /// the built-in fake gateway when absent.
     #[arg(long)]
     pub stripe_url: Option<String>,
+    /// Serve /local/* (token minting for any user and group, the clock,
+    /// payment faults) even when --addr is not a loopback address. Anyone
+    /// who can reach the server then controls it: never on a shared network.
+    #[arg(long)]
+    pub unsafe_expose_local_endpoints: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -75,11 +81,20 @@ impl Server {
 }
 
 /// Starts everything and answers once the server accepts requests.
+/// `/local/*` is served on a loopback address only, unless
+/// `--unsafe-expose-local-endpoints` is given.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
-    let times = RequestTimes {
-        hold: chrono::Duration::minutes(i64::from(args.hold_minutes.max(1))),
-        ..RequestTimes::default()
-    };
+    let local_endpoints =
+        LocalEndpoints::decide_and_log(args.addr.ip(), args.unsafe_expose_local_endpoints);
+    start_with(args, local_endpoints).await
+}
+
+/// [`start`] with the decision on `/local/*` made by the caller.
+pub async fn start_with(
+    args: &ServeArgs,
+    local_endpoints: LocalEndpoints,
+) -> anyhow::Result<Server> {
+    let times = RequestTimes::with_hold(args.hold_minutes);
     let config = PlatformConfig {
         data_dir: args.data_dir.clone(),
         time_scale: args.time_scale,
@@ -102,6 +117,7 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
         platform: platform.clone(),
         auth: LocalAuth::open(&args.data_dir)?,
         rate_limit: RateLimit::new(args.rate_limit),
+        local_endpoints,
     });
     let listener = TcpListener::bind(args.addr)
         .await

@@ -22,6 +22,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--state-dir", required=True)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
     args = parser.parse_args()
 
     store_path = os.path.join(args.state_dir, "localstripe.pickle")
@@ -33,7 +34,7 @@ def main():
     resources.Store.dump_to_disk = dump_to_disk
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", args.port))
     port = sock.getsockname()[1]
     partial = args.port_file + ".partial"
     with open(partial, "w") as f:

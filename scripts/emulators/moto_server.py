@@ -40,10 +40,11 @@ class OneDynamoDBRequestAtATime:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port-file", required=True)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
     args = parser.parse_args()
 
     app = DomainDispatcherApplication(create_backend_app)
-    server = make_server("127.0.0.1", 0, OneDynamoDBRequestAtATime(app), threaded=True)
+    server = make_server("127.0.0.1", args.port, OneDynamoDBRequestAtATime(app), threaded=True)
     port = server.server_port
     os.environ["MOTO_PORT"] = str(port)
     partial = args.port_file + ".partial"

@@ -1,31 +1,6 @@
-//! Lambda entry point: `POST /bookings/{id}/cancel`. Builds its adapters
-//! once, at init, from the environment template.yaml sets, then serves
-//! invocations.
-
-use std::sync::Arc;
-
-use berth_aws::AwsConfig;
-use berth_aws::dynamo::DynamoBookings;
-use berth_aws::stripe::StripeGateway;
-use berth_domain::ports::SystemClock;
-use berth_functions::http::cancel_booking::{Deps, handle};
-use lambda_http::Error;
+//! Lambda entry point: `POST /bookings/{id}/cancel`.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    berth_functions::init_logging();
-    let config = AwsConfig::load().await;
-    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let gateway = Arc::new(StripeGateway::from_env(&config).await?);
-    let deps = Deps {
-        bookings: bookings.clone(),
-        changes: bookings.clone(),
-        gateway,
-        clock: Arc::new(SystemClock),
-    };
-    berth_functions::runtime::http(
-        deps,
-        |deps, request| async move { handle(&deps, request).await },
-    )
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    berth_functions::runtime::run(&berth_functions::catalogue::CANCEL_BOOKING).await
 }

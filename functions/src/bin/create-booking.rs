@@ -1,34 +1,6 @@
-//! Lambda entry point: `POST /bookings`. Builds its adapters
-//! once, at init, from the environment template.yaml sets, then serves
-//! invocations.
-
-use std::sync::Arc;
-
-use berth_aws::AwsConfig;
-use berth_aws::dynamo::DynamoBookings;
-use berth_aws::dynamo::DynamoProperties;
-use berth_aws::workflow::StepFunctionsWorkflow;
-use berth_domain::ports::SystemClock;
-use berth_functions::http::create_booking::{Deps, handle};
-use lambda_http::Error;
+//! Lambda entry point: `POST /bookings`.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    berth_functions::init_logging();
-    let config = AwsConfig::load().await;
-    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let workflow = Arc::new(StepFunctionsWorkflow::from_env(&config)?);
-    let deps = Deps {
-        properties,
-        requests: bookings,
-        workflow,
-        clock: Arc::new(SystemClock),
-        times: berth_functions::settings::request_times()?,
-    };
-    berth_functions::runtime::http(
-        deps,
-        |deps, request| async move { handle(&deps, request).await },
-    )
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    berth_functions::runtime::run(&berth_functions::catalogue::CREATE_BOOKING).await
 }

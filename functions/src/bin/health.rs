@@ -1,10 +1,6 @@
 //! Lambda entry point: `GET /health`.
 
-use berth_functions::http::health::handle;
-use lambda_http::Error;
-
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    berth_functions::init_logging();
-    berth_functions::runtime::http((), |_, request| handle(request)).await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    berth_functions::runtime::run(&berth_functions::catalogue::HEALTH).await
 }

@@ -1,23 +1,6 @@
-//! Lambda entry point: `GET /bookings`. Builds its adapters
-//! once, at init, from the environment template.yaml sets, then serves
-//! invocations.
-
-use std::sync::Arc;
-
-use berth_aws::AwsConfig;
-use berth_aws::dynamo::DynamoBookings;
-use berth_functions::http::list_bookings::{Deps, handle};
-use lambda_http::Error;
+//! Lambda entry point: `GET /bookings`.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    berth_functions::init_logging();
-    let config = AwsConfig::load().await;
-    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let deps = Deps { bookings };
-    berth_functions::runtime::http(
-        deps,
-        |deps, request| async move { handle(&deps, request).await },
-    )
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    berth_functions::runtime::run(&berth_functions::catalogue::LIST_BOOKINGS).await
 }

@@ -1,27 +1,6 @@
-//! Lambda entry point: `PUT /me/preferences`. Builds its adapters
-//! once, at init, from the environment template.yaml sets, then serves
-//! invocations.
-
-use std::sync::Arc;
-
-use berth_aws::AwsConfig;
-use berth_aws::dynamo::DynamoUsers;
-use berth_domain::ports::SystemClock;
-use berth_functions::http::put_preferences::{Deps, handle};
-use lambda_http::Error;
+//! Lambda entry point: `PUT /me/preferences`.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    berth_functions::init_logging();
-    let config = AwsConfig::load().await;
-    let users = Arc::new(DynamoUsers::from_env(&config)?);
-    let deps = Deps {
-        profiles: users,
-        clock: Arc::new(SystemClock),
-    };
-    berth_functions::runtime::http(
-        deps,
-        |deps, request| async move { handle(&deps, request).await },
-    )
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    berth_functions::runtime::run(&berth_functions::catalogue::PUT_PREFERENCES).await
 }

@@ -1,28 +1,6 @@
-//! Lambda entry point: the booking workflow's Quote task. Builds its adapters
-//! once, at init, from the environment template.yaml sets, then serves
-//! invocations.
-
-use std::sync::Arc;
-
-use berth_aws::AwsConfig;
-use berth_aws::dynamo::DynamoBookings;
-use berth_aws::dynamo::DynamoProperties;
-use berth_functions::tasks::quote_stay::{Deps, handle};
-use lambda_runtime::Error;
+//! Lambda entry point: the booking workflow's Quote task.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    berth_functions::init_logging();
-    let config = AwsConfig::load().await;
-    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let deps = Deps {
-        bookings,
-        properties,
-    };
-    berth_functions::runtime::function(
-        deps,
-        |deps, event| async move { handle(&deps, event).await },
-    )
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    berth_functions::runtime::run(&berth_functions::catalogue::QUOTE_STAY).await
 }

@@ -1,29 +1,6 @@
-//! Lambda entry point: the booking workflow's Reserve task. Builds its adapters
-//! once, at init, from the environment template.yaml sets, then serves
-//! invocations.
-
-use std::sync::Arc;
-
-use berth_aws::AwsConfig;
-use berth_aws::dynamo::DynamoBookings;
-use berth_domain::ports::SystemClock;
-use berth_functions::tasks::reserve_nights::{Deps, handle};
-use lambda_runtime::Error;
+//! Lambda entry point: the booking workflow's Reserve task.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    berth_functions::init_logging();
-    let config = AwsConfig::load().await;
-    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let deps = Deps {
-        bookings: bookings.clone(),
-        changes: bookings.clone(),
-        clock: Arc::new(SystemClock),
-        hold: berth_functions::settings::request_times()?.hold,
-    };
-    berth_functions::runtime::function(
-        deps,
-        |deps, event| async move { handle(&deps, event).await },
-    )
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    berth_functions::runtime::run(&berth_functions::catalogue::RESERVE_NIGHTS).await
 }

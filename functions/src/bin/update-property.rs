@@ -1,28 +1,6 @@
-//! Lambda entry point: `PATCH /properties/{id}`. Builds its adapters
-//! once, at init, from the environment template.yaml sets, then serves
-//! invocations.
-
-use std::sync::Arc;
-
-use berth_aws::AwsConfig;
-use berth_aws::dynamo::DynamoProperties;
-use berth_domain::ports::SystemClock;
-use berth_functions::http::update_property::{Deps, handle};
-use lambda_http::Error;
+//! Lambda entry point: `PATCH /properties/{id}`.
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    berth_functions::init_logging();
-    let config = AwsConfig::load().await;
-    let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let deps = Deps {
-        reader: properties.clone(),
-        writer: properties.clone(),
-        clock: Arc::new(SystemClock),
-    };
-    berth_functions::runtime::http(
-        deps,
-        |deps, request| async move { handle(&deps, request).await },
-    )
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    berth_functions::runtime::run(&berth_functions::catalogue::UPDATE_PROPERTY).await
 }

@@ -5,21 +5,33 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use berth_domain::events::Change;
 use berth_domain::ports::{PropertyReader, SignalStore};
+use berth_domain::wiring::PortSource;
 use lambda_runtime::LambdaEvent;
 
-use super::sqs::{domain_event, for_each_message};
+use super::sqs::for_each_event;
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub properties: Arc<dyn PropertyReader>,
     pub signals: Arc<dyn SignalStore>,
 }
 
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        properties: ports.property_reader()?,
+        signals: ports.signals()?,
+    };
+    Ok(Handler::json(deps, |deps, event| async move {
+        handle(&deps, event).await
+    }))
+}
+
 pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, lambda_runtime::Error> {
-    Ok(for_each_message(event.payload, |message| async move {
-        let event = domain_event(&message)?;
+    Ok(for_each_event(event.payload, |event| async move {
         let Change::BookingConfirmed { booking } = &event.change else {
             return Ok(());
         };

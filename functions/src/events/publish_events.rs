@@ -5,26 +5,37 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use berth_aws::dynamo::outbox;
 use berth_domain::events::DomainEvent;
 use berth_domain::ports::EventPublisher;
+use berth_domain::wiring::PortSource;
 use lambda_runtime::LambdaEvent;
+
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub publisher: Arc<dyn EventPublisher>,
 }
 
-/// An outbox item: the event, serialised, in its `event` attribute.
-#[derive(serde::Deserialize)]
-struct OutboxItem {
-    event: String,
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        publisher: ports.publisher()?,
+    };
+    Ok(Handler::json(deps, |deps, event| async move {
+        handle(&deps, event).await
+    }))
 }
 
 fn outbox_event(record: &EventRecord) -> anyhow::Result<Option<DomainEvent>> {
     if record.event_name != "INSERT" {
         return Ok(None);
     }
-    let item: OutboxItem = serde_dynamo::from_item(record.change.new_image.clone())?;
-    Ok(Some(serde_json::from_str(&item.event)?))
+    let text = match record.change.new_image.get(outbox::EVENT) {
+        Some(serde_dynamo::AttributeValue::S(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    outbox::event_in(text).map(Some)
 }
 
 pub async fn handle(

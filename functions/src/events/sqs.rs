@@ -49,6 +49,21 @@ where
     response
 }
 
+/// [`for_each_message`] with each message's domain event (a message that
+/// is not one fails).
+pub async fn for_each_event<F, Fut>(event: SqsEvent, handler: F) -> SqsBatchResponse
+where
+    F: Fn(DomainEvent) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let handler = &handler;
+    for_each_message(event, move |message| {
+        let event = domain_event(&message);
+        async move { handler(event?).await }
+    })
+    .await
+}
+
 /// FIFO messages by group, in arrival order; every other message alone.
 fn groups(messages: Vec<SqsMessage>) -> Vec<Vec<SqsMessage>> {
     let mut groups: Vec<(Option<String>, Vec<SqsMessage>)> = Vec::new();

@@ -8,8 +8,10 @@ use berth_domain::ports::{
     AbandonedBookings, BookingChanges, BookingReader, Clock, PaymentGateway,
 };
 use berth_domain::reservations::{self, SweepReport};
+use berth_domain::wiring::PortSource;
 use lambda_runtime::LambdaEvent;
 
+use crate::runtime::Handler;
 use crate::tasks::TaskError;
 
 /// Bookings looked at per run; a backlog clears over the next runs.
@@ -21,6 +23,20 @@ pub struct Deps {
     pub changes: Arc<dyn BookingChanges>,
     pub gateway: Arc<dyn PaymentGateway>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        abandoned: ports.abandoned()?,
+        bookings: ports.booking_reader()?,
+        changes: ports.changes()?,
+        gateway: ports.gateway()?,
+        clock: ports.clock(),
+    };
+    Ok(Handler::json(deps, |deps, event| async move {
+        handle(&deps, event).await
+    }))
 }
 
 #[tracing::instrument(name = "sweep_holds", skip_all)]

@@ -12,11 +12,13 @@ use berth_domain::ports::{
     BookingRequests, BookingWorkflow, Clock, IdempotencyKey, PropertyReader,
 };
 use berth_domain::reservations::{self, BookingOrder, RequestTimes};
+use berth_domain::wiring::PortSource;
 use lambda_http::http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use crate::api::{self, Answer, Problem};
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub properties: Arc<dyn PropertyReader>,
@@ -24,6 +26,20 @@ pub struct Deps {
     pub workflow: Arc<dyn BookingWorkflow>,
     pub clock: Arc<dyn Clock>,
     pub times: RequestTimes,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        properties: ports.property_reader()?,
+        requests: ports.requests()?,
+        workflow: ports.workflow()?,
+        clock: ports.clock(),
+        times: ports.times()?,
+    };
+    Ok(Handler::http(deps, |deps, request| async move {
+        handle(&deps, request).await
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,16 +6,29 @@ use berth_domain::catalog;
 use berth_domain::error::InvalidInput;
 use berth_domain::ports::{Clock, PropertyWriter};
 use berth_domain::property::{Listing, ListingFields};
+use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use super::dto::{LocationBody, MoneyBody};
 use crate::api::{self, Answer};
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub properties: Arc<dyn PropertyWriter>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        properties: ports.property_writer()?,
+        clock: ports.clock(),
+    };
+    Ok(Handler::http(deps, |deps, request| async move {
+        handle(&deps, request).await
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,15 +7,28 @@ use berth_domain::dates::{Date, Stay};
 use berth_domain::error::InvalidInput;
 use berth_domain::ids::PropertyId;
 use berth_domain::ports::{Clock, PropertyReader};
+use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use crate::api::{self, Answer};
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub properties: Arc<dyn PropertyReader>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        properties: ports.property_reader()?,
+        clock: ports.clock(),
+    };
+    Ok(Handler::http(deps, |deps, request| async move {
+        handle(&deps, request).await
+    }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,7 +56,8 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, lam
 
 async fn quote(deps: &Deps, request: Request) -> Answer {
     let body: StayBody = api::json_body(&request)?;
-    let (property, stay) = body.try_into_domain(Date::of(deps.clock.now()))?;
-    let quote = catalog::quote(deps.properties.as_ref(), &property, stay, body.guests).await?;
+    let now = deps.clock.now();
+    let (property, stay) = body.try_into_domain(Date::of(now))?;
+    let quote = catalog::quote(deps.properties.as_ref(), &property, stay, body.guests, now).await?;
     api::json(StatusCode::OK, &quote)
 }

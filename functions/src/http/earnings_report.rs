@@ -5,13 +5,25 @@ use std::sync::Arc;
 use berth_domain::dates::{Date, DateRange, MAX_RANGE_DAYS};
 use berth_domain::ports::Ledger;
 use berth_domain::reports;
+use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 
 use crate::api::{self, Answer};
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub ledger: Arc<dyn Ledger>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        ledger: ports.ledger()?,
+    };
+    Ok(Handler::http(deps, |deps, request| async move {
+        handle(&deps, request).await
+    }))
 }
 
 pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, lambda_http::Error> {

@@ -6,16 +6,30 @@ use berth_domain::catalog;
 use berth_domain::dates::{Date, DateRange, MAX_RANGE_DAYS};
 use berth_domain::ids::PropertyId;
 use berth_domain::ports::{CalendarReader, Clock, PropertyReader};
+use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use crate::api::{self, Answer};
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub properties: Arc<dyn PropertyReader>,
     pub nights: Arc<dyn CalendarReader>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        properties: ports.property_reader()?,
+        nights: ports.calendar_reader()?,
+        clock: ports.clock(),
+    };
+    Ok(Handler::http(deps, |deps, request| async move {
+        handle(&deps, request).await
+    }))
 }
 
 pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, lambda_http::Error> {

@@ -7,17 +7,29 @@ use berth_domain::error::InvalidInput;
 use berth_domain::ids::BookingId;
 use berth_domain::ports::{BookingReader, PageRequest, Role};
 use berth_domain::reservations;
+use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use crate::api::{self, Answer};
+use crate::runtime::Handler;
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
 
 pub struct Deps {
     pub bookings: Arc<dyn BookingReader>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        bookings: ports.booking_reader()?,
+    };
+    Ok(Handler::http(deps, |deps, request| async move {
+        handle(&deps, request).await
+    }))
 }
 
 pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, lambda_http::Error> {

@@ -6,15 +6,28 @@ use berth_domain::accounts;
 use berth_domain::error::InvalidInput;
 use berth_domain::ports::{Clock, Profiles};
 use berth_domain::user::Preferences;
+use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use crate::api::{self, Answer};
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub profiles: Arc<dyn Profiles>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        profiles: ports.profiles()?,
+        clock: ports.clock(),
+    };
+    Ok(Handler::http(deps, |deps, request| async move {
+        handle(&deps, request).await
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,18 +8,33 @@ use berth_domain::dates::{Date, DateRange, MAX_STAY_NIGHTS};
 use berth_domain::error::InvalidInput;
 use berth_domain::ids::PropertyId;
 use berth_domain::ports::{CalendarReader, CalendarWriter, Clock, PropertyReader};
+use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::api::{self, Answer};
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub properties: Arc<dyn PropertyReader>,
     pub nights: Arc<dyn CalendarReader>,
     pub calendar: Arc<dyn CalendarWriter>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        properties: ports.property_reader()?,
+        nights: ports.calendar_reader()?,
+        calendar: ports.calendar_writer()?,
+        clock: ports.clock(),
+    };
+    Ok(Handler::http(deps, |deps, request| async move {
+        handle(&deps, request).await
+    }))
 }
 
 #[derive(Debug, Deserialize)]

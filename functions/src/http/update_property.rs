@@ -6,17 +6,31 @@ use berth_domain::catalog;
 use berth_domain::ids::PropertyId;
 use berth_domain::ports::{Clock, PropertyReader, PropertyWriter};
 use berth_domain::property::ListingPatch;
+use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 use super::dto::MoneyBody;
 use crate::api::{self, Answer, Problem};
+use crate::runtime::Handler;
 
 pub struct Deps {
     pub reader: Arc<dyn PropertyReader>,
     pub writer: Arc<dyn PropertyWriter>,
     pub clock: Arc<dyn Clock>,
+}
+
+/// The handler over the ports it needs, from `ports`.
+pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
+    let deps = Deps {
+        reader: ports.property_reader()?,
+        writer: ports.property_writer()?,
+        clock: ports.clock(),
+    };
+    Ok(Handler::http(deps, |deps, request| async move {
+        handle(&deps, request).await
+    }))
 }
 
 /// Location, city, country, id and host are fixed: naming them is refused.

@@ -36,6 +36,11 @@ impl From<StepError> for TaskError {
                 "task failed; the workflow will retry"
             );
         }
+        // Lambda counts a business error among the function's Errors; the
+        // canary alarm subtracts these so only faults roll a deployment back.
+        if error.is_business() {
+            crate::metrics::task_business_error();
+        }
         TaskError(error)
     }
 }
@@ -56,3 +61,6 @@ impl From<TaskError> for Diagnostic {
 }
 
 pub type TaskResult = Result<BookingTask, TaskError>;
+
+#[cfg(test)]
+mod tests;

@@ -13,7 +13,8 @@ pub enum BenchCommand {
     /// invariants checked afterwards.
     Booking(booking::BookingArgs),
     /// Search latency (p50/p99 per query mix, single thread), index build
-    /// time and memory over generated data with 30% of nights booked.
+    /// time and memory over generated data with 30% of nights booked and
+    /// 20% of properties with pricing documents.
     Search(SearchArgs),
 }
 
@@ -28,6 +29,10 @@ pub struct SearchArgs {
     /// Seed for the generated data.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Percent of properties given a pricing document (seasons, weekend
+    /// prices, discounts, fees, taxes); 0 for flat prices only.
+    #[arg(long, default_value_t = 20)]
+    pub priced_percent: u32,
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
@@ -39,6 +44,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                     properties: args.properties,
                     queries_per_mix: args.queries,
                     seed: args.seed,
+                    priced_percent: args.priced_percent,
                 })
             })
             .await?;

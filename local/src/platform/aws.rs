@@ -16,17 +16,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
-use berth_aws::AwsConfig;
 use berth_aws::config::emulator_sdk_config;
-use berth_aws::dynamo::{
-    DynamoAudit, DynamoBookings, DynamoCalendar, DynamoProperties, DynamoUsers,
-};
+use berth_aws::dynamo::outbox;
 use berth_aws::stripe::{PaymentKeys, StripeClient, StripeGateway};
+use berth_aws::{AwsConfig, AwsSource};
 use berth_domain::events::DomainEvent;
 use berth_domain::ports::PaymentGateway;
+use berth_domain::wiring::{PortSource, Ports};
 use berth_embedded::SqliteStore;
-
-use super::registry::Ports;
 
 /// Where the AWS backend's resources live.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +43,8 @@ pub struct AwsPorts {
     pub streams: aws_sdk_dynamodbstreams::Client,
 }
 
-/// Replaces `ports`' store ports with the AWS adapters, after creating
+/// Replaces `ports`' store ports with the AWS adapters (built as the
+/// Lambdas build them, from the deployment's names), after creating
 /// whatever is missing.
 pub async fn adopt(
     backend: &AwsBackend,
@@ -66,22 +64,21 @@ pub async fn adopt(
     let deployment = berth_aws::bootstrap::bootstrap(&sdk, &backend.prefix, definition)
         .await
         .context("creating the AWS resources (is AWS_ENDPOINT_URL set to a running moto?)")?;
-    let config = AwsConfig::new(sdk.clone(), deployment.environment());
-    let properties = Arc::new(DynamoProperties::from_env(&config)?);
-    let calendar = Arc::new(DynamoCalendar::from_env(&config)?);
-    let bookings = Arc::new(DynamoBookings::from_env(&config)?);
-    let users = Arc::new(DynamoUsers::from_env(&config)?);
-    ports.property_reader = properties.clone();
-    ports.property_writer = properties;
-    ports.calendar_reader = calendar.clone();
-    ports.calendar_writer = calendar;
-    ports.booking_reader = bookings.clone();
-    ports.requests = bookings.clone();
-    ports.changes = bookings.clone();
-    ports.abandoned = bookings;
-    ports.profiles = users.clone();
-    ports.signals = users;
-    ports.audit = Arc::new(DynamoAudit::from_env(&config)?);
+    let aws = AwsSource::new(AwsConfig::new(sdk.clone(), deployment.environment()));
+    ports.property_reader = aws.property_reader()?;
+    ports.property_writer = aws.property_writer()?;
+    ports.calendar_reader = aws.calendar_reader()?;
+    ports.calendar_writer = aws.calendar_writer()?;
+    ports.booking_reader = aws.booking_reader()?;
+    ports.requests = aws.requests()?;
+    ports.changes = aws.changes()?;
+    ports.abandoned = aws.abandoned()?;
+    ports.profiles = aws.profiles()?;
+    ports.signals = aws.signals()?;
+    ports.audit = aws.audit()?;
+    // The local store keeps the ledger, notifications, queues and the
+    // mirrored outbox; the bookings table answers whose bookings: last.
+    ports.personal_data = aws.personal_data_around(ports.personal_data.clone())?;
     let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
     if let Some(url) = &backend.stripe_url {
         let stripe = StripeClient::new(url, "sk_test_berth_local".into())?;
@@ -178,15 +175,14 @@ async fn read_stream(
             .shard_iterator(current)
             .send()
             .await?;
-        for record in records.records() {
-            let event = record
-                .dynamodb()
-                .and_then(|d| d.new_image())
-                .and_then(|image| image.get("event"))
-                .and_then(|value| value.as_s().ok());
-            if let Some(text) = event {
-                events.push(serde_json::from_str(text).context("an outbox item's event")?);
-            }
+        // Only inserts carry a new image; removals (TTL) are skipped.
+        for image in records
+            .records()
+            .iter()
+            .filter_map(|r| r.dynamodb().and_then(|d| d.new_image()))
+        {
+            let text = image.get(outbox::EVENT).and_then(|v| v.as_s().ok());
+            events.push(outbox::event_in(text.map(String::as_str))?);
         }
         *iterator = records.next_shard_iterator().map(str::to_owned);
     }

@@ -3,11 +3,12 @@
 //! Each part stands in for an AWS service and keeps its semantics:
 //!
 //! - [`gateway`]: API Gateway's event and response shapes;
-//! - [`registry`]: the functions, built over the platform's ports;
+//! - [`registry`]: the catalogue's functions, built over the platform's ports;
 //! - [`workflow`]: Step Functions, running statemachines/booking.asl.json;
 //! - [`relay`]: DynamoDB Streams on the outbox;
 //! - [`bus`]: EventBridge rules onto [`consumers`]' SQS-like queues;
 //! - [`scheduler`]: EventBridge Scheduler;
+//! - [`stack`]: CloudFormation, as far as custom resources need it;
 //! - [`search`]: the search service, following the outbox;
 //! - [`topology`]: the buses, rules and queues template.yaml declares;
 //! - [`clock`]: wall time that tests may move forward;
@@ -22,6 +23,7 @@ pub mod registry;
 pub mod relay;
 pub mod scheduler;
 pub mod search;
+pub mod stack;
 pub mod topology;
 pub mod workflow;
 
@@ -32,6 +34,7 @@ use std::time::Duration;
 use anyhow::Context;
 use berth_asl::{Executor, TokioTimer};
 use berth_domain::reservations::RequestTimes;
+use berth_domain::wiring::Ports;
 use berth_embedded::journal::SqliteJournal;
 use berth_embedded::queues::LocalQueues;
 use berth_embedded::{Db, FakeGateway, SqliteStore};
@@ -40,7 +43,7 @@ use tokio::task::JoinHandle;
 
 use self::bus::LocalBus;
 use self::clock::LocalClock;
-use self::registry::{Functions, Ports};
+use self::registry::Functions;
 use self::workflow::LocalWorkflow;
 
 #[derive(Debug, Clone)]
@@ -108,11 +111,14 @@ impl Platform {
             workflow: workflow.clone(),
             gateway: gateway.clone(),
             ledger: s.clone(),
+            ledger_migrations: s.clone(),
+            stack_replies: Arc::new(stack::LocalStack),
             audit: s.clone(),
             notifier: s.clone(),
             notification_queue: bus.clone(),
             profiles: s.clone(),
-            signals: s,
+            signals: s.clone(),
+            personal_data: s.clone(),
             publisher: bus.clone(),
             clock: clock.clone(),
             times: config.times,
@@ -121,7 +127,7 @@ impl Platform {
             Some(backend) => Some(aws::adopt(backend, &config.definition, &mut ports).await?),
             None => None,
         };
-        let functions = Functions::new(&ports);
+        let functions = Functions::new(&ports)?;
         let machine = workflow::load_booking_machine(&config.definition)?;
         let timer = Arc::new(
             TokioTimer::scaled(config.time_scale)
@@ -201,13 +207,30 @@ impl Platform {
                 self.clock.clone(),
             )));
         }
-        let every = Duration::from_secs_f64((60.0 * self.config.time_scale).max(0.05));
-        self.tasks.push(tokio::spawn(scheduler::run(
-            topology::SWEEP_SCHEDULE,
-            every,
-            function("sweep-holds")?,
-            self.sweep_now.clone(),
-        )));
+        for f in berth_functions::catalogue::FUNCTIONS {
+            let berth_functions::catalogue::Trigger::Schedule {
+                schedule,
+                expression,
+            } = f.trigger
+            else {
+                continue;
+            };
+            let period = scheduler::period(expression)
+                .with_context(|| format!("{schedule}: unsupported {expression}"))?;
+            let every =
+                Duration::from_secs_f64((period.as_secs_f64() * self.config.time_scale).max(0.05));
+            let poke = if schedule == topology::SWEEP_SCHEDULE {
+                self.sweep_now.clone()
+            } else {
+                Arc::new(Notify::new())
+            };
+            self.tasks.push(tokio::spawn(scheduler::run(
+                schedule,
+                every,
+                function(f.name)?,
+                poke,
+            )));
+        }
         Ok(())
     }
 }

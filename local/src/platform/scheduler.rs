@@ -1,6 +1,6 @@
-//! Schedules: what EventBridge Scheduler does. The sweeper runs every
-//! minute (scaled by the platform's time scale), and at once when the clock
-//! is moved forward or a run is asked for.
+//! Schedules: what EventBridge Scheduler does. Each scheduled function of
+//! the catalogue runs at its rate (scaled by the platform's time scale); the
+//! sweeper also at once when the clock is moved forward or a run is asked for.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +23,20 @@ pub fn scheduled_event(schedule: &str) -> Value {
         "resources": [format!("arn:aws:scheduler:local:000000000000:schedule/default/{schedule}")],
         "detail": {},
     })
+}
+
+/// The period of a `rate(N unit)` expression (the only kind Berth uses).
+pub fn period(expression: &str) -> Option<Duration> {
+    let inner = expression.strip_prefix("rate(")?.strip_suffix(')')?;
+    let (count, unit) = inner.split_once(' ')?;
+    let count: u64 = count.parse().ok().filter(|n| *n > 0)?;
+    let seconds = match unit.trim_end_matches('s') {
+        "minute" => 60,
+        "hour" => 3_600,
+        "day" => 86_400,
+        _ => return None,
+    };
+    Some(Duration::from_secs(count * seconds))
 }
 
 pub async fn run(schedule: &'static str, every: Duration, function: JsonFn, poke: Arc<Notify>) {

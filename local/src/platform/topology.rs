@@ -89,6 +89,12 @@ pub const RULES: &[Rule] = &[
         detail_types: &["BookingConfirmed"],
         target: Target::Queue("SignalsQueue"),
     },
+    Rule {
+        logical_id: "ErasureRule",
+        bus: Source::Users,
+        detail_types: &["UserErased"],
+        target: Target::Queue("ErasureQueue"),
+    },
 ];
 
 /// A queue and its dead-letter queue, as template.yaml declares them.
@@ -123,6 +129,7 @@ pub const QUEUES: &[Queue] = &[
     ),
     queue("NotificationsQueue", "NotificationsDeadLetterQueue", true),
     queue("SignalsQueue", "SignalsDeadLetterQueue", false),
+    queue("ErasureQueue", "ErasureDeadLetterQueue", false),
 ];
 
 /// The search stream's resource in template.yaml.

@@ -11,7 +11,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use berth_asl::{Executor, StateMachine, TaskContext, TaskFailure, TaskInvoker, Timer};
 use berth_domain::ids::BookingId;
-use berth_domain::ports::BookingWorkflow;
+use berth_domain::ports::{BookingWorkflow, CallbackError, TaskCallbacks};
 use serde_json::{Value, json};
 
 use super::registry::{Functions, JsonFn};
@@ -22,7 +22,7 @@ pub const BOOKING_STATE_MACHINE: &str = "booking";
 
 /// Task resources are `${<Function>Arn}` substitutions; locally each one
 /// resolves to `local:function:<name>`.
-fn substitutions() -> HashMap<String, String> {
+pub fn function_substitutions() -> HashMap<String, String> {
     berth_functions::catalogue::FUNCTIONS
         .iter()
         .filter_map(|f| match f.trigger {
@@ -47,7 +47,7 @@ pub fn load_booking_machine(definition: &str) -> anyhow::Result<StateMachine> {
     StateMachine::load(
         BOOKING_STATE_MACHINE,
         definition,
-        &substitutions(),
+        &function_substitutions(),
         &resolves,
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
@@ -120,6 +120,39 @@ impl BookingWorkflow for LocalWorkflow {
             .await
             .map_err(|e| anyhow::anyhow!("starting the workflow for {booking}: {e}"))?;
         Ok(())
+    }
+}
+
+/// SendTask* on the local executor.
+#[async_trait]
+impl TaskCallbacks for LocalWorkflow {
+    async fn succeed(&self, token: &str, output: &Value) -> Result<(), CallbackError> {
+        let executor = self.running()?;
+        local_outcome(executor.send_task_success(token, &output.to_string()))
+    }
+
+    async fn fail(&self, token: &str, error: &str, cause: &str) -> Result<(), CallbackError> {
+        local_outcome(self.running()?.send_task_failure(token, error, cause))
+    }
+
+    async fn heartbeat(&self, token: &str) -> Result<(), CallbackError> {
+        local_outcome(self.running()?.send_task_heartbeat(token))
+    }
+}
+
+impl LocalWorkflow {
+    fn running(&self) -> Result<&Arc<Executor>, CallbackError> {
+        self.executor.get().ok_or_else(|| {
+            CallbackError::Unexpected(anyhow::anyhow!("the workflow executor is not running yet"))
+        })
+    }
+}
+
+fn local_outcome(sent: Result<(), berth_asl::CallbackError>) -> Result<(), CallbackError> {
+    match sent {
+        Ok(()) => Ok(()),
+        Err(berth_asl::CallbackError::TaskDoesNotExist(_)) => Err(CallbackError::NoSuchTask),
+        Err(error) => Err(CallbackError::Unexpected(error.into())),
     }
 }
 

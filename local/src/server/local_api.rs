@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use berth_asl::CallbackError;
 use berth_domain::ids::{BookingId, UserId};
 use berth_embedded::PaymentFaults;
 use berth_functions::api::Problem;
@@ -24,6 +25,9 @@ pub fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/local/token", post(token))
         .route("/local/executions/{id}", get(execution))
+        .route("/local/tasks/success", post(task_success))
+        .route("/local/tasks/failure", post(task_failure))
+        .route("/local/tasks/heartbeat", post(task_heartbeat))
         .route("/local/clock", get(clock).post(advance_clock))
         .route("/local/faults", get(faults).put(set_faults))
         .route("/local/payments", get(payments))
@@ -85,6 +89,70 @@ async fn execution(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respo
         Ok(Some(record)) => Json(record).into_response(),
         Ok(None) => problem(Problem::not_found(format!("no execution named {id}"))),
         Err(error) => internal(anyhow::anyhow!("{error}")),
+    }
+}
+
+/// SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat, with the field
+/// names of the Step Functions API (`output` is JSON text, as there).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct TaskCallback {
+    task_token: String,
+    #[serde(default)]
+    output: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    cause: Option<String>,
+}
+
+async fn task_success(State(app): State<Arc<App>>, bytes: axum::body::Bytes) -> Response {
+    let callback: TaskCallback = match body(&bytes) {
+        Ok(callback) => callback,
+        Err(response) => return *response,
+    };
+    let Some(output) = callback.output.as_deref() else {
+        return bad_request("output: required, the task's result as JSON text");
+    };
+    let sent = app
+        .platform
+        .executor
+        .send_task_success(&callback.task_token, output);
+    callback_answer(sent)
+}
+
+async fn task_failure(State(app): State<Arc<App>>, bytes: axum::body::Bytes) -> Response {
+    let callback: TaskCallback = match body(&bytes) {
+        Ok(callback) => callback,
+        Err(response) => return *response,
+    };
+    let sent = app.platform.executor.send_task_failure(
+        &callback.task_token,
+        callback.error.as_deref().unwrap_or_default(),
+        callback.cause.as_deref().unwrap_or_default(),
+    );
+    callback_answer(sent)
+}
+
+async fn task_heartbeat(State(app): State<Arc<App>>, bytes: axum::body::Bytes) -> Response {
+    let callback: TaskCallback = match body(&bytes) {
+        Ok(callback) => callback,
+        Err(response) => return *response,
+    };
+    callback_answer(
+        app.platform
+            .executor
+            .send_task_heartbeat(&callback.task_token),
+    )
+}
+
+fn callback_answer(sent: Result<(), CallbackError>) -> Response {
+    match sent {
+        Ok(()) => Json(json!({})).into_response(),
+        Err(CallbackError::TaskDoesNotExist(_)) => problem(Problem::not_found(
+            "taskToken: no task is waiting for this token",
+        )),
+        Err(CallbackError::InvalidOutput(reason)) => bad_request(format!("output: {reason}")),
     }
 }
 

@@ -3,12 +3,14 @@
 //! would send (claims from a verified token where the JWT authorizer puts
 //! them), calling the same function, and turning its answer back into HTTP.
 //! In front, what the edge does in AWS: request ids, a per-IP rate limit,
-//! the 8 KiB body limit, access logs.
+//! the 8 KiB body limit, access logs. Beside the API, the web app (`web`).
 
 pub mod auth;
 mod edge;
+pub mod exposure;
 pub mod limits;
 mod local_api;
+pub mod web;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -16,7 +18,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use berth_functions::api::{MAX_BODY_BYTES, Problem};
@@ -26,6 +28,7 @@ use lambda_http::Body as LambdaBody;
 use crate::platform::Platform;
 use crate::platform::gateway::{self, Incoming};
 use auth::LocalAuth;
+use exposure::LocalEndpoints;
 use limits::RateLimit;
 
 /// The OpenAPI document of every route, kept in the repository.
@@ -35,6 +38,8 @@ pub struct App {
     pub platform: Arc<Platform>,
     pub auth: LocalAuth,
     pub rate_limit: RateLimit,
+    /// Whether `/local/*` is served (see [`exposure`]).
+    pub local_endpoints: LocalEndpoints,
 }
 
 /// A problem answered by the platform itself (not a function).
@@ -64,8 +69,8 @@ fn method_filter(method: &str) -> MethodFilter {
     }
 }
 
-/// Every route: the catalogue's functions, the local platform's own API,
-/// search, and the OpenAPI document.
+/// Every route: the catalogue's functions, the local platform's own API
+/// (unless refused), search, and the OpenAPI document.
 pub fn router(app: Arc<App>) -> Router {
     let mut router = Router::new();
     for function in FUNCTIONS {
@@ -88,11 +93,14 @@ pub fn router(app: Arc<App>) -> Router {
             ),
         );
     }
+    if app.local_endpoints.served() {
+        router = router.merge(local_api::router());
+    }
     router
         .route("/openapi.json", axum::routing::get(openapi))
+        .route("/config.json", axum::routing::get(web::config))
         .merge(berth_search::search_routes(app.platform.search.clone()))
-        .merge(local_api::router())
-        .fallback(not_found)
+        .fallback(web::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -103,10 +111,6 @@ pub fn router(app: Arc<App>) -> Router {
 
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
-}
-
-async fn not_found() -> Response {
-    problem(Problem::not_found("no such route"))
 }
 
 async fn method_not_allowed() -> Response {
@@ -188,9 +192,4 @@ async fn call(
         return problem(Problem::internal(&anyhow::anyhow!("no function {name}")));
     };
     to_axum(function(request).await)
-}
-
-/// Whether `method` is one the catalogue serves (for the parity test).
-pub fn serves(method: &Method, path: &str) -> bool {
-    FUNCTIONS.iter().any(|f| matches!(f.trigger, Trigger::Http { method: m, path: p, .. } if m == method.as_str() && p == path))
 }

@@ -484,3 +484,55 @@ async fn data_survives_a_restart() {
         .unwrap();
     assert_eq!(none.status.as_u16(), 404, "and not seeded again");
 }
+
+/// A server told to refuse `/local/*` (as `berth serve` decides for a
+/// non-loopback --addr without --unsafe-expose-local-endpoints) answers
+/// 404 problem+json there, and serves the API as usual. It listens on
+/// 127.0.0.1: the decision is passed in, no traffic leaves loopback.
+#[tokio::test]
+async fn refused_local_endpoints_answer_404_and_the_api_still_works() {
+    use berth_local::server::exposure::LocalEndpoints;
+    let data_dir = tempfile::tempdir().unwrap().keep();
+    let args = crate::support::args(data_dir, &Options::default());
+    let server = berth_local::serve::start_with(&args, LocalEndpoints::Refused)
+        .await
+        .unwrap();
+    let api = berth_local::client::Api::new(&format!("http://{}", server.addr));
+    let minted = api
+        .post(
+            "/local/token",
+            None,
+            &json!({"sub": "mallory", "groups": ["admins"]}),
+        )
+        .await
+        .unwrap();
+    assert_problem(&minted, 404, None);
+    assert!(minted.body.get("token").is_none());
+    let moved = api
+        .post("/local/clock", None, &json!({"advance_seconds": 86400}))
+        .await
+        .unwrap();
+    assert_problem(&moved, 404, None);
+    assert_problem(&api.get("/local/payments", None).await.unwrap(), 404, None);
+    assert_eq!(api.get("/health", None).await.unwrap().status.as_u16(), 200);
+    let now = chrono::Utc::now();
+    let clock = berth_domain::ports::Clock::now(server.platform.clock.as_ref());
+    assert!(
+        clock - now < chrono::Duration::hours(1),
+        "the clock did not move"
+    );
+    server.stop();
+
+    let served = crate::support::spawn().await;
+    let token = served
+        .api
+        .post("/local/token", None, &json!({"sub": "dev"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        token.status.as_u16(),
+        200,
+        "loopback serves /local/*: {}",
+        token.body
+    );
+}

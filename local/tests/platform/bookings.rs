@@ -85,10 +85,15 @@ async fn racing_guests_never_share_a_night() {
         confirmed > 0 && unavailable > 0,
         "a real race: {confirmed} confirmed, {unavailable} lost"
     );
+    let other: Vec<_> = settled
+        .iter()
+        .filter(|b| b["status"] != "CONFIRMED" && b["failure_reason"] != "NIGHTS_UNAVAILABLE")
+        .map(|b| format!("{} {} {}", b["id"], b["status"], b["failure_reason"]))
+        .collect();
     assert_eq!(
         confirmed + unavailable,
         500,
-        "every booking either won or lost its nights"
+        "every booking either won or lost its nights; others: {other:?}"
     );
     let all = assert_invariants(api, &host).await;
     assert_eq!(all.len(), 500);
@@ -342,6 +347,16 @@ async fn cancelling_refunds_by_policy_and_releases_the_nights() {
     let booking_id = placed.body["id"].as_str().unwrap().to_owned();
     let booking = api.settled(&guest, &booking_id, SETTLE).await.unwrap();
     assert_eq!(booking["status"], "CONFIRMED");
+    // Before cancelling, the booking shows what cancelling now refunds and
+    // until when: strict refunds half until 7 days before check-in.
+    let total = booking["total"]["amount"].as_i64().unwrap();
+    assert_eq!(booking["cancellation"]["refund"]["amount"], total / 2);
+    let until = format!("{}T00:00:00Z", crate::support::day(13));
+    let deadline = booking["cancellation"]["refund_until"].as_str().unwrap();
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(deadline).unwrap(),
+        chrono::DateTime::parse_from_rfc3339(&until).unwrap()
+    );
     let path = format!("/bookings/{booking_id}/cancel");
     let refused = api.post(&path, Some(&stranger), &json!({})).await.unwrap();
     assert_eq!(refused.status.as_u16(), 403);
@@ -349,8 +364,11 @@ async fn cancelling_refunds_by_policy_and_releases_the_nights() {
     assert_eq!(cancelled.status.as_u16(), 200, "{}", cancelled.body);
     assert_eq!(cancelled.body["status"], "CANCELLED");
     // Strict: half of the total, more than 7 days ahead.
-    let total = booking["total"]["amount"].as_i64().unwrap();
     assert_eq!(cancelled.body["refund"]["amount"], total / 2);
+    assert!(
+        cancelled.body.get("cancellation").is_none(),
+        "no terms once cancelled"
+    );
     let again = api.post(&path, Some(&guest), &json!({})).await.unwrap();
     assert_eq!(
         again.body, cancelled.body,

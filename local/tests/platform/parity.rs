@@ -1,6 +1,6 @@
 //! template.yaml (what AWS runs) and the local platform (the function
 //! catalogue and the topology it wires itself from) must describe one system
-//! (DESIGN §2). These tests fail when a function, route, queue, rule, stream,
+//! (docs/architecture.md, The two runtimes). These tests fail when a function, route, queue, rule, stream,
 //! schedule or state machine task exists on one side only, when a function
 //! has no binary or sample event, and when a sample event in events/ does not
 //! run on the local platform as `berth invoke` runs it.
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use berth_domain::events::Source;
 use berth_functions::catalogue::{FUNCTIONS, Function, Trigger};
 use berth_local::platform::topology::{
-    self, BOOKING_STATE_MACHINE, QUEUES, RULES, SEARCH_STREAM, SWEEP_SCHEDULE, Target,
+    self, BOOKING_STATE_MACHINE, QUEUES, RULES, SEARCH_STREAM, Target,
 };
 use serde_yaml_ng::Value;
 
@@ -248,20 +248,40 @@ fn every_function_has_a_sample_event_and_every_event_a_function() {
     );
 }
 
+/// Each function's Lambda binary: a `[[bin]]` of functions/Cargo.toml whose
+/// `main` runs that function's own catalogue entry.
 #[test]
-fn every_function_has_a_binary() {
-    let bin = repository().join("functions/src/bin");
-    let missing: Vec<&str> = FUNCTIONS
-        .iter()
-        .map(|f| f.name)
-        .filter(|name| {
-            !bin.join(format!("{name}.rs")).is_file() && !bin.join(name).join("main.rs").is_file()
+fn every_function_has_a_binary_running_its_entry() {
+    // Each `[[bin]]` table's first line is its `name = "…"`.
+    let manifest = read("functions/Cargo.toml");
+    let bins: BTreeSet<String> = manifest
+        .split("[[bin]]")
+        .skip(1)
+        .filter_map(|table| {
+            let name = table.trim_start().strip_prefix("name = \"")?;
+            Some(name.split('"').next()?.to_owned())
         })
         .collect();
-    assert!(
-        missing.is_empty(),
-        "functions/src/bin/ has no binary for {missing:?}"
+    same_in(
+        "binaries",
+        ("functions/Cargo.toml", &bins),
+        (
+            "the catalogue",
+            &set(FUNCTIONS.iter().map(|f| f.name.to_owned())),
+        ),
     );
+    for f in FUNCTIONS {
+        let main = read(&format!("functions/src/bin/{}.rs", f.name));
+        let entry = format!(
+            "catalogue::{}",
+            f.name.to_ascii_uppercase().replace('-', "_")
+        );
+        assert!(
+            main.contains(&entry),
+            "functions/src/bin/{}.rs must run {entry}",
+            f.name
+        );
+    }
 }
 
 #[test]
@@ -301,16 +321,33 @@ fn routes_are_the_catalogue_routes() {
             served.insert((method, path, authorizer != "NONE", id.to_owned()));
         }
     }
-    for (id, route) in template.of_type("AWS::ApiGatewayV2::Route") {
-        let key = text(route, "RouteKey").expect("a route key");
-        let (method, path) = key.split_once(' ').expect("a route key is METHOD /path");
-        let protected = text(route, "AuthorizationType").is_some_and(|t| t != "NONE");
-        served.insert((
-            method.to_owned(),
-            path.to_owned(),
-            protected,
-            format!("service ({id})"),
-        ));
+    // Routes served by something else (the search service) are written in
+    // the API's definition body, where SAM keeps them.
+    let paths = api
+        .get("DefinitionBody")
+        .and_then(|b| b.get("paths"))
+        .and_then(Value::as_mapping);
+    for (path, item) in paths.into_iter().flatten() {
+        let path = path.as_str().expect("a path");
+        for (method, operation) in item.as_mapping().into_iter().flatten() {
+            // A route deployed under a condition: its definition is the Fn::If's first branch.
+            let operation = match operation.get("Fn::If").and_then(Value::as_sequence) {
+                Some(branches) => branches.get(1).unwrap_or(&Value::Null),
+                None => operation,
+            };
+            let security = operation.get("security").and_then(Value::as_sequence);
+            let protected = security.into_iter().flatten().any(|requirement| {
+                requirement
+                    .as_mapping()
+                    .is_some_and(|m| m.keys().any(|k| k.as_str() != Some("NONE")))
+            });
+            served.insert((
+                method.as_str().expect("a method").to_uppercase(),
+                path.to_owned(),
+                protected,
+                format!("service ({api_id} DefinitionBody)"),
+            ));
+        }
     }
     let mut expected: BTreeSet<_> = FUNCTIONS
         .iter()
@@ -556,13 +593,16 @@ fn the_outbox_stream_feeds_the_publisher() {
 }
 
 #[test]
-fn the_schedule_is_the_catalogue_schedule() {
+fn the_schedules_are_the_catalogue_schedules() {
     let template = Template::load();
     let schedules = template.of_type("AWS::Scheduler::Schedule");
     same(
         "schedules",
         &template.ids_of("AWS::Scheduler::Schedule"),
-        &set([SWEEP_SCHEDULE.to_owned()]),
+        &set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
+            Trigger::Schedule { schedule, .. } => Some(schedule.to_owned()),
+            _ => None,
+        })),
     );
     let mut scheduled = BTreeSet::new();
     for (id, schedule) in schedules {
@@ -583,8 +623,11 @@ fn the_schedule_is_the_catalogue_schedule() {
         }
     }
     let expected = set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
-        Trigger::Schedule { expression } => Some((
-            SWEEP_SCHEDULE.to_owned(),
+        Trigger::Schedule {
+            schedule,
+            expression,
+        } => Some((
+            schedule.to_owned(),
             f.logical_id.to_owned(),
             expression.to_owned(),
         )),
@@ -595,6 +638,23 @@ fn the_schedule_is_the_catalogue_schedule() {
         &scheduled,
         &expected,
     );
+    for (schedule, _, expression) in &expected {
+        assert!(
+            berth_local::platform::scheduler::period(expression).is_some(),
+            "{schedule}: the local platform cannot run {expression}"
+        );
+    }
+}
+
+#[test]
+fn rates_read_as_eventbridge_scheduler_reads_them() {
+    use berth_local::platform::scheduler::period;
+    use std::time::Duration;
+    assert_eq!(period("rate(1 minute)"), Some(Duration::from_secs(60)));
+    assert_eq!(period("rate(15 minutes)"), Some(Duration::from_secs(900)));
+    assert_eq!(period("rate(2 hours)"), Some(Duration::from_secs(7_200)));
+    assert_eq!(period("rate(0 minutes)"), None);
+    assert_eq!(period("cron(0 * * * ? *)"), None);
 }
 
 #[test]
@@ -681,18 +741,52 @@ fn the_state_machine_runs_the_catalogue_tasks() {
     }
 }
 
+/// The stack runs each deploy-time function through its custom resource,
+/// the ledger's schema among them: named by the schema's version, so a
+/// deploy that changes the schema runs the migration again, and before the
+/// ledger consumer reads its queue.
 #[test]
-fn the_deployment_applies_the_ledger_schema() {
-    let squash = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
-    for document in ["docs/deployment.md", ".github/workflows/deploy-stack.yml"] {
-        let text = squash(&read(document));
-        for statement in berth_ledger_sql::schema_statements() {
-            assert!(
-                text.contains(&squash(statement)),
-                "{document} does not apply: {statement}"
-            );
-        }
+fn the_stack_applies_the_ledger_schema_on_deploy() {
+    let template = Template::load();
+    let custom: BTreeMap<String, &Value> = template
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            r.get("Type").and_then(Value::as_str).is_some_and(|t| {
+                t.starts_with("Custom::") || t == "AWS::CloudFormation::CustomResource"
+            })
+        })
+        .map(|(id, r)| (id.clone(), r))
+        .collect();
+    let mut ran = BTreeSet::new();
+    for (id, resource) in &custom {
+        let token = resource
+            .get("Properties")
+            .and_then(|p| p.get("ServiceToken"))
+            .and_then(target)
+            .unwrap_or_else(|| panic!("{id}: a ServiceToken naming a function"));
+        ran.insert((id.clone(), token.to_owned()));
     }
+    let expected = set(FUNCTIONS.iter().filter_map(|f| match f.trigger {
+        Trigger::Deploy { resource } => Some((resource.to_owned(), f.logical_id.to_owned())),
+        _ => None,
+    }));
+    same("custom resources (resource, function)", &ran, &expected);
+    let schema = custom
+        .get("LedgerSchema")
+        .and_then(|r| r.get("Properties"))
+        .expect("a LedgerSchema resource");
+    assert_eq!(
+        text(schema, "SchemaVersion"),
+        Some(berth_ledger_sql::schema_version().as_str()),
+        "LedgerSchema's SchemaVersion must be the schema's version, or a deploy that changes the schema would not apply it"
+    );
+    let consumer = &template.resources["RecordLedgerFunction"];
+    assert!(
+        strings(consumer.get("DependsOn")).contains("LedgerSchema")
+            || text(consumer, "DependsOn") == Some("LedgerSchema"),
+        "the ledger consumer is made after the schema"
+    );
 }
 
 /// Errors that mean the event did not reach the function's logic: it did not

@@ -38,11 +38,12 @@ pub fn args(data_dir: PathBuf, options: &Options) -> ServeArgs {
         demo: options.demo,
         rate_limit: options.rate_limit,
         time_scale: options.time_scale,
-        hold_minutes: 15,
+        hold_minutes: Default::default(),
         backend: Backend::Embedded,
         aws_prefix: "berth-local".into(),
         aws_endpoint: None,
         stripe_url: None,
+        unsafe_expose_local_endpoints: false,
     }
 }
 

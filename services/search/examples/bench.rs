@@ -1,5 +1,6 @@
 //! Runs the search benchmark: `cargo run --release -p berth-search --example
-//! bench -- --properties 1000000 [--queries 300] [--seed 7]`.
+//! bench -- --properties 1000000 [--queries 300] [--seed 7]
+//! [--priced-percent 20]`.
 
 use berth_search::bench::{BenchArgs, run};
 
@@ -12,8 +13,11 @@ fn main() {
             ("--properties", Some(n)) => args.properties = n as usize,
             ("--queries", Some(n)) => args.queries_per_mix = n as usize,
             ("--seed", Some(n)) => args.seed = n,
+            ("--priced-percent", Some(n)) => args.priced_percent = n as u32,
             _ => {
-                eprintln!("usage: bench [--properties N] [--queries N] [--seed N]");
+                eprintln!(
+                    "usage: bench [--properties N] [--queries N] [--seed N] [--priced-percent N]"
+                );
                 std::process::exit(2);
             }
         }

@@ -12,11 +12,12 @@ use serde_json::{Map, Value};
 
 use crate::fault::StateError;
 use crate::path::ReferencePath;
+use crate::query::Query;
 
 /// `InputPath` or `OutputPath`: a path, or `null` for an empty object.
 #[derive(Debug, Clone)]
 pub(crate) enum Selector {
-    Path(ReferencePath),
+    Path { text: Box<str>, query: Query },
     Empty,
 }
 
@@ -24,24 +25,33 @@ impl Selector {
     pub(crate) fn select<'v>(&self, document: &'v Value) -> Result<Cow<'v, Value>, StateError> {
         match self {
             Selector::Empty => Ok(Cow::Owned(Value::Object(Map::new()))),
-            Selector::Path(path) => path
+            Selector::Path { text, query } => query
                 .select(document)
-                .map(Cow::Borrowed)
-                .ok_or_else(|| not_found(path)),
+                .ok_or_else(|| not_found(text, document)),
+        }
+    }
+
+    /// `$`, the whole document.
+    pub(crate) fn root() -> Self {
+        Selector::Path {
+            text: "$".into(),
+            query: Query::root(),
         }
     }
 
     /// Like [`Selector::select`], without copying when the path is `$`.
     pub(crate) fn select_shared(&self, document: Arc<Value>) -> Result<Arc<Value>, StateError> {
         match self {
-            Selector::Path(path) if path.is_root() => Ok(document),
+            Selector::Path { query, .. } if query.is_root() => Ok(document),
             other => other.select(&document).map(|v| Arc::new(v.into_owned())),
         }
     }
 }
 
-fn not_found(path: &ReferencePath) -> StateError {
-    StateError::runtime(format!("the path {path} was not found in the state's data"))
+fn not_found(path: &str, document: &Value) -> StateError {
+    StateError::runtime(format!(
+        "Invalid path '{path}' : No results for path: {path}, in the input '{document}'"
+    ))
 }
 
 /// `ResultPath`: where the result goes in the state's input, or `null` to

@@ -7,12 +7,13 @@ pub(crate) const ALL: &str = "States.ALL";
 pub(crate) const TASK_FAILED: &str = "States.TaskFailed";
 pub(crate) const TIMEOUT: &str = "States.Timeout";
 pub(crate) const RUNTIME: &str = "States.Runtime";
+pub(crate) const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
 
 /// Every predefined error name; any other `States.` name in a definition is
 /// a typo that would silently never match.
 pub(crate) const PREDEFINED: &[&str] = &[
     ALL,
-    "States.DataLimitExceeded",
+    DATA_LIMIT_EXCEEDED,
     "States.ExceedToleratedFailureThreshold",
     "States.HeartbeatTimeout",
     "States.IntrinsicFailure",
@@ -38,6 +39,9 @@ pub(crate) enum Origin {
     Timeout,
     /// Data processing failed in a way Retry and Catch may handle.
     Processing,
+    /// `States.DataLimitExceeded`: only a retrier or catcher naming it
+    /// matches, never `States.ALL`.
+    Terminal,
     /// `States.Runtime`: nothing retries or catches it.
     Runtime,
 }
@@ -54,12 +58,19 @@ impl StateError {
         Self::new(RUNTIME, cause, Origin::Runtime)
     }
 
-    pub(crate) fn intrinsic(cause: impl Into<String>) -> Self {
-        Self::new("States.IntrinsicFailure", cause, Origin::Processing)
+    /// A payload over the size Step Functions allows.
+    pub(crate) fn data_limit(cause: impl Into<String>) -> Self {
+        Self::new(DATA_LIMIT_EXCEEDED, cause, Origin::Terminal)
     }
 
+    /// A path in a payload template that selects nothing: Step Functions
+    /// fails the state with `States.Runtime`, which nothing catches.
     pub(crate) fn parameter_path(cause: impl Into<String>) -> Self {
-        Self::new("States.ParameterPathFailure", cause, Origin::Processing)
+        Self::runtime(cause)
+    }
+
+    pub(crate) fn new_named(name: impl Into<String>, cause: impl Into<String>) -> Self {
+        Self::new(name, cause, Origin::Processing)
     }
 
     pub(crate) fn result_path_mismatch(cause: impl Into<String>) -> Self {
@@ -76,6 +87,10 @@ impl StateError {
 
     pub(crate) fn timeout(cause: impl Into<String>) -> Self {
         Self::new(TIMEOUT, cause, Origin::Timeout)
+    }
+
+    pub(crate) fn heartbeat_timeout(cause: impl Into<String>) -> Self {
+        Self::new("States.HeartbeatTimeout", cause, Origin::Timeout)
     }
 
     pub(crate) fn task_failed(cause: impl Into<String>) -> Self {
@@ -105,7 +120,7 @@ impl StateError {
             return false;
         }
         match error_name {
-            ALL => true,
+            ALL => self.origin != Origin::Terminal,
             TASK_FAILED => self.origin == Origin::Task,
             name => name == self.name,
         }
@@ -124,7 +139,8 @@ mod tests {
     fn states_all_matches_everything_but_runtime_errors() {
         assert!(task("PaymentDeclined").matches(ALL));
         assert!(StateError::timeout("late").matches(ALL));
-        assert!(StateError::intrinsic("bad").matches(ALL));
+        assert!(!StateError::data_limit("big").matches(ALL));
+        assert!(StateError::data_limit("big").matches(DATA_LIMIT_EXCEEDED));
         assert!(!StateError::runtime("bad path").matches(ALL));
         assert!(!StateError::runtime("bad path").matches(RUNTIME));
     }

@@ -19,6 +19,7 @@
 //!   [`TokioTimer`], which can run time faster).
 
 mod choice;
+mod context;
 mod dataflow;
 mod definition;
 mod executor;
@@ -28,11 +29,12 @@ mod invoker;
 mod journal;
 mod path;
 mod payload;
+mod query;
 mod timer;
 
 pub use definition::StateMachine;
 pub use definition::error::{LoadError, LoadProblem};
-pub use executor::{ExecutionError, ExecutionHandle, Executor, StartOutcome};
+pub use executor::{CallbackError, ExecutionError, ExecutionHandle, Executor, StartOutcome};
 pub use invoker::{TaskContext, TaskFailure, TaskInvoker};
 pub use journal::{
     Checkpoint, EventDetail, ExecutionEnd, ExecutionJournal, ExecutionKey, ExecutionRecord,

@@ -67,18 +67,6 @@ impl ReferencePath {
         self.segments.is_empty()
     }
 
-    /// The field names of the path when it has no array index, such as
-    /// `["Execution", "Id"]` for `$$.Execution.Id`.
-    pub(crate) fn field_names(&self) -> Option<Vec<&str>> {
-        self.segments
-            .iter()
-            .map(|segment| match segment {
-                Segment::Field(name) => Some(name.as_str()),
-                Segment::Index(_) => None,
-            })
-            .collect()
-    }
-
     /// The node the path names, if the document has it.
     pub(crate) fn select<'v>(&self, document: &'v Value) -> Option<&'v Value> {
         self.segments

@@ -6,51 +6,28 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
 
+pub(crate) use crate::context::Context;
+use crate::context::ContextPath;
 use crate::definition::error::{LoadError, LoadProblem, child, item};
 use crate::fault::StateError;
 use crate::intrinsic::Call;
-use crate::path::ReferencePath;
+use crate::query::Query;
 
-/// The context object (`$$`) as seen by one state.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Context<'a> {
-    pub(crate) state_machine: &'a str,
-    pub(crate) execution: &'a str,
-    pub(crate) started_at: DateTime<Utc>,
-    pub(crate) state: &'a str,
-    pub(crate) entered_at: DateTime<Utc>,
-    pub(crate) retry_count: u32,
+/// Where a value comes from: the state's data (`$…`), the context object
+/// (`$$…`) or a variable (`$name…`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Source {
+    text: Box<str>,
+    kind: SourceKind,
 }
 
-/// The ARNs that `$$.Execution.Id` and `$$.StateMachine.Id` report locally.
-pub(crate) fn state_machine_arn(state_machine: &str) -> String {
-    format!("arn:aws:states:local:000000000000:stateMachine:{state_machine}")
-}
-
-pub(crate) fn execution_arn(state_machine: &str, execution: &str) -> String {
-    format!("arn:aws:states:local:000000000000:execution:{state_machine}:{execution}")
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ContextField {
-    ExecutionId,
-    ExecutionName,
-    ExecutionStartTime,
-    StateName,
-    StateEnteredTime,
-    StateRetryCount,
-    StateMachineId,
-    StateMachineName,
-}
-
-/// Where a value comes from: the state's data (`$…`) or the context (`$$…`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Source {
-    Data(ReferencePath),
-    Context(ContextField),
+#[derive(Debug, Clone, PartialEq)]
+enum SourceKind {
+    Data(Query),
+    Context(ContextPath),
+    Variable { name: String, rest: Query },
 }
 
 impl Source {
@@ -59,56 +36,45 @@ impl Source {
             path: text.to_owned(),
             reason,
         };
-        let Some(rest) = text.strip_prefix("$$") else {
-            return ReferencePath::parse(text)
-                .map(Source::Data)
-                .map_err(unsupported);
+        let kind = if let Some(rest) = text.strip_prefix("$$") {
+            SourceKind::Context(ContextPath::parse(rest).map_err(unsupported)?)
+        } else if let Some(rest) = text.strip_prefix('$') {
+            let name_len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let query = Query::parse_steps(&rest[name_len..]).map_err(unsupported)?;
+            match &rest[..name_len] {
+                "" => SourceKind::Data(query),
+                name => SourceKind::Variable {
+                    name: name.to_owned(),
+                    rest: query,
+                },
+            }
+        } else {
+            return Err(unsupported("a path starts with `$`".into()));
         };
-        let path = ReferencePath::parse_segments(text, rest).map_err(unsupported)?;
-        let field = match path.field_names().as_deref() {
-            Some(["Execution", "Id"]) => ContextField::ExecutionId,
-            Some(["Execution", "Name"]) => ContextField::ExecutionName,
-            Some(["Execution", "StartTime"]) => ContextField::ExecutionStartTime,
-            Some(["State", "Name"]) => ContextField::StateName,
-            Some(["State", "EnteredTime"]) => ContextField::StateEnteredTime,
-            Some(["State", "RetryCount"]) => ContextField::StateRetryCount,
-            Some(["StateMachine", "Id"]) => ContextField::StateMachineId,
-            Some(["StateMachine", "Name"]) => ContextField::StateMachineName,
-            _ => return Err(unsupported("not a supported context object field".into())),
-        };
-        Ok(Source::Context(field))
+        Ok(Self {
+            text: text.into(),
+            kind,
+        })
     }
 
     pub(crate) fn resolve<'v>(&self, data: &'v Value, ctx: &Context<'_>) -> Option<Cow<'v, Value>> {
-        let field = match self {
-            Source::Data(path) => return path.select(data).map(Cow::Borrowed),
-            Source::Context(field) => field,
-        };
-        let value = match field {
-            ContextField::ExecutionId => execution_arn(ctx.state_machine, ctx.execution).into(),
-            ContextField::ExecutionName => ctx.execution.into(),
-            ContextField::ExecutionStartTime => timestamp(ctx.started_at),
-            ContextField::StateName => ctx.state.into(),
-            ContextField::StateEnteredTime => timestamp(ctx.entered_at),
-            ContextField::StateRetryCount => ctx.retry_count.into(),
-            ContextField::StateMachineId => state_machine_arn(ctx.state_machine).into(),
-            ContextField::StateMachineName => ctx.state_machine.into(),
-        };
-        Some(Cow::Owned(value))
+        match &self.kind {
+            SourceKind::Data(query) => query.select(data),
+            SourceKind::Context(path) => path.resolve(ctx).map(Cow::Owned),
+            SourceKind::Variable { name, rest } => {
+                let value = ctx.variables.get(name)?;
+                rest.select(value).map(|v| Cow::Owned(v.into_owned()))
+            }
+        }
     }
 }
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Data(path) => path.fmt(f),
-            Source::Context(field) => write!(f, "$${field:?}"),
-        }
+        f.write_str(&self.text)
     }
-}
-
-fn timestamp(at: DateTime<Utc>) -> Value {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true).into()
 }
 
 /// The value of a `key.$` field: a path or an intrinsic function call.
@@ -132,14 +98,18 @@ impl Expression {
         compiled.map_err(|problem| LoadError::new(at, problem))
     }
 
+    /// Evaluates the expression of the field `field` (for error messages).
     pub(crate) fn evaluate<'v>(
         &self,
         data: &'v Value,
         ctx: &Context<'_>,
+        field: &str,
     ) -> Result<Cow<'v, Value>, StateError> {
         match self {
             Expression::Source(source) => source.resolve(data, ctx).ok_or_else(|| {
-                StateError::parameter_path(format!("the path {source} was not found in {data}"))
+                StateError::parameter_path(format!(
+                    "The JSONPath '{source}' specified for the field '{field}.$' could not be found in the input '{data}'"
+                ))
             }),
             Expression::Call(call) => call.evaluate(data, ctx).map(Cow::Owned),
         }
@@ -228,15 +198,29 @@ impl Template {
     }
 
     pub(crate) fn render(&self, data: &Value, ctx: &Context<'_>) -> Result<Value, StateError> {
+        self.render_field(data, ctx, "")
+    }
+
+    fn render_field(
+        &self,
+        data: &Value,
+        ctx: &Context<'_>,
+        field: &str,
+    ) -> Result<Value, StateError> {
         match self {
             Template::Literal(value) => Ok(value.clone()),
             Template::Object(fields) => fields
                 .iter()
-                .map(|(name, t)| Ok((name.clone(), t.render(data, ctx)?)))
+                .map(|(name, t)| Ok((name.clone(), t.render_field(data, ctx, name)?)))
                 .collect::<Result<Map<_, _>, _>>()
                 .map(Value::Object),
-            Template::Array(items) => items.iter().map(|t| t.render(data, ctx)).collect(),
-            Template::Expression(expression) => expression.evaluate(data, ctx).map(Cow::into_owned),
+            Template::Array(items) => items
+                .iter()
+                .map(|t| t.render_field(data, ctx, field))
+                .collect(),
+            Template::Expression(expression) => {
+                expression.evaluate(data, ctx, field).map(Cow::into_owned)
+            }
         }
     }
 }

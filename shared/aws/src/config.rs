@@ -37,6 +37,35 @@ pub mod vars {
     pub const STRIPE_API_BASE: &str = "STRIPE_API_BASE";
     pub const NOTIFY_FROM_ADDRESS: &str = "NOTIFY_FROM_ADDRESS";
     pub const USER_POOL_ID: &str = "USER_POOL_ID";
+    /// Optional; how long a booking's nights stay held, in minutes.
+    pub const HOLD_MINUTES: &str = "HOLD_MINUTES";
+
+    /// Every variable an adapter cannot do without.
+    pub const REQUIRED: &[&str] = &[
+        PROPERTIES_TABLE,
+        CALENDAR_TABLE,
+        BOOKINGS_TABLE,
+        IDEMPOTENCY_TABLE,
+        OUTBOX_TABLE,
+        USERS_TABLE,
+        AUDIT_TABLE,
+        PAYMENTS_TABLE,
+        BOOKING_STATE_MACHINE_ARN,
+        PROPERTIES_BUS,
+        BOOKINGS_BUS,
+        USERS_BUS,
+        NOTIFICATIONS_QUEUE_URL,
+        LEDGER_CLUSTER_ARN,
+        LEDGER_SECRET_ARN,
+        LEDGER_DATABASE,
+        PAYMENT_SECRET_ARN,
+        NOTIFY_FROM_ADDRESS,
+        USER_POOL_ID,
+    ];
+    /// Empty in AWS. `sam local` runs a function in a container that sees
+    /// only the variables the template declares; env.local.json sets this
+    /// one to the emulators' endpoint (moto), as `AWS_ENDPOINT_URL` would.
+    pub const EMULATOR_ENDPOINT: &str = "BERTH_EMULATOR_ENDPOINT";
 }
 
 /// A required environment variable that is unset (or empty).
@@ -94,11 +123,17 @@ impl AwsConfig {
     /// The SDK config from the process environment (region, credentials,
     /// `AWS_ENDPOINT_URL`), with names read from the process environment.
     pub async fn load() -> Self {
-        let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http_client())
-            .load()
-            .await;
-        Self::new(sdk, Environment::process())
+        let env = Environment::process();
+        let sdk = match env.optional(vars::EMULATOR_ENDPOINT) {
+            Some(endpoint) => emulator_sdk_config(&endpoint),
+            None => {
+                aws_config::defaults(BehaviorVersion::latest())
+                    .http_client(http_client())
+                    .load()
+                    .await
+            }
+        };
+        Self::new(sdk, env)
     }
 
     pub fn new(sdk: SdkConfig, env: Environment) -> Self {

@@ -10,6 +10,7 @@ use berth_domain::events::{DomainEvent, Source};
 use berth_domain::ids::EventId;
 use berth_domain::ports::EventPublisher;
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::retry::Backoff;
 
@@ -92,6 +93,17 @@ impl EventBridgePublisher {
             .collect())
     }
 }
+
+/// [`EventPublisher`]: `PutEvents` on each domain's bus.
+pub const EVENT_PUBLISHER: Access = Access {
+    port: "EventPublisher",
+    grants: &[
+        on(vars::PROPERTIES_BUS, &["events:PutEvents"]),
+        on(vars::BOOKINGS_BUS, &["events:PutEvents"]),
+        on(vars::USERS_BUS, &["events:PutEvents"]),
+    ],
+    env: &[vars::PROPERTIES_BUS, vars::BOOKINGS_BUS, vars::USERS_BUS],
+};
 
 #[async_trait]
 impl EventPublisher for EventBridgePublisher {

@@ -9,8 +9,9 @@ use aws_sdk_rdsdata::types::{Field, SqlParameter};
 use berth_domain::dates::{Date, DateRange};
 use berth_domain::ids::UserId;
 use berth_domain::money::Currency;
-use berth_domain::ports::{Earnings, Ledger, LedgerEntry};
+use berth_domain::ports::{Earnings, Erasure, Ledger, LedgerEntry, LedgerMigrations, PersonalData};
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 
 /// [`Ledger`]. Needs `LEDGER_CLUSTER_ARN`, `LEDGER_SECRET_ARN`, `LEDGER_DATABASE`.
@@ -20,6 +21,8 @@ pub struct RdsDataLedger {
     cluster_arn: String,
     secret_arn: String,
     database: String,
+    /// Between attempts of a migration while the cluster resumes.
+    resume_pause: std::time::Duration,
 }
 
 fn text(name: &str, value: impl Into<String>) -> SqlParameter {
@@ -97,6 +100,15 @@ impl RdsDataLedger {
             cluster_arn: cluster_arn.into(),
             secret_arn: secret_arn.into(),
             database: database.into(),
+            resume_pause: RESUME_PAUSE,
+        }
+    }
+
+    /// Waits `pause` between migration attempts on a resuming cluster.
+    pub fn with_resume_pause(self, pause: std::time::Duration) -> Self {
+        Self {
+            resume_pause: pause,
+            ..self
         }
     }
 
@@ -177,6 +189,59 @@ impl RdsDataLedger {
     }
 }
 
+/// [`Ledger`]: statements on the cluster (one, a batch in a transaction),
+/// and the database secret, which the Data API reads with the caller's
+/// permissions.
+pub const LEDGER: Access = Access {
+    port: "Ledger",
+    grants: &[
+        on(
+            vars::LEDGER_CLUSTER_ARN,
+            &[
+                "rds-data:ExecuteStatement",
+                "rds-data:BatchExecuteStatement",
+                "rds-data:BeginTransaction",
+                "rds-data:CommitTransaction",
+                "rds-data:RollbackTransaction",
+            ],
+        ),
+        on(vars::LEDGER_SECRET_ARN, &["secretsmanager:GetSecretValue"]),
+    ],
+    env: &[
+        vars::LEDGER_CLUSTER_ARN,
+        vars::LEDGER_SECRET_ARN,
+        vars::LEDGER_DATABASE,
+    ],
+};
+
+/// [`LedgerMigrations`]: the schema's statements, one at a time.
+pub const MIGRATIONS: Access = Access {
+    port: "LedgerMigrations",
+    grants: &[
+        on(vars::LEDGER_CLUSTER_ARN, &["rds-data:ExecuteStatement"]),
+        on(vars::LEDGER_SECRET_ARN, &["secretsmanager:GetSecretValue"]),
+    ],
+    env: &[
+        vars::LEDGER_CLUSTER_ARN,
+        vars::LEDGER_SECRET_ARN,
+        vars::LEDGER_DATABASE,
+    ],
+};
+
+/// [`PersonalData`]: one statement pseudonymising a host's lines.
+pub const PERSONAL_DATA: Access = Access {
+    port: "PersonalData",
+    grants: &[
+        on(vars::LEDGER_CLUSTER_ARN, &["rds-data:ExecuteStatement"]),
+        on(vars::LEDGER_SECRET_ARN, &["secretsmanager:GetSecretValue"]),
+    ],
+    env: &[
+        vars::LEDGER_CLUSTER_ARN,
+        vars::LEDGER_SECRET_ARN,
+        vars::LEDGER_DATABASE,
+    ],
+};
+
 #[async_trait]
 impl Ledger for RdsDataLedger {
     async fn record(&self, entries: &[LedgerEntry]) -> anyhow::Result<()> {
@@ -205,5 +270,56 @@ impl Ledger for RdsDataLedger {
             .await
             .context("reading earnings")?;
         found.records().iter().map(|row| earnings_of(row)).collect()
+    }
+}
+
+/// Erasure: the ledger keeps a host's amounts under their pseudonym
+/// (`rds-data:ExecuteStatement`).
+#[async_trait]
+impl PersonalData for RdsDataLedger {
+    async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()> {
+        self.execute(
+            berth_ledger_sql::PSEUDONYMISE_HOST,
+            vec![
+                text("host_id", erasure.user.as_str()),
+                text("pseudonym", erasure.pseudonym.as_str()),
+            ],
+        )
+        .await
+        .context("pseudonymising a host's ledger lines")?;
+        Ok(())
+    }
+}
+
+/// How long a migration waits for a paused cluster (0 ACU) to resume: it
+/// answers `DatabaseResumingException` meanwhile, for about 15 s.
+const RESUME_ATTEMPTS: u32 = 12;
+const RESUME_PAUSE: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn resuming(error: &anyhow::Error) -> bool {
+    use aws_sdk_rdsdata::error::SdkError;
+    use aws_sdk_rdsdata::operation::execute_statement::ExecuteStatementError;
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<SdkError<ExecuteStatementError>>()
+            .and_then(SdkError::as_service_error)
+            .is_some_and(ExecuteStatementError::is_database_resuming_exception)
+    })
+}
+
+#[async_trait]
+impl LedgerMigrations for RdsDataLedger {
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let mut attempt = 1;
+        loop {
+            match self.apply_schema().await {
+                Err(error) if resuming(&error) && attempt < RESUME_ATTEMPTS => {
+                    tracing::info!(attempt, "the ledger cluster is resuming; waiting");
+                    tokio::time::sleep(self.resume_pause).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 }

@@ -9,10 +9,14 @@
 //!   `docs/dynamodb.md`);
 //! - [`workflow`] (Step Functions), [`events`] (EventBridge), [`queue`]
 //!   (SQS FIFO), [`notifier`] (SES v2 + Cognito), [`ledger`] (RDS Data API),
-//!   [`stripe`] (the payment gateway), [`secrets`] (Secrets Manager);
+//!   [`stripe`] (the payment gateway), [`secrets`] (Secrets Manager),
+//!   [`stack`] (answers to CloudFormation custom resources);
+//! - [`source`]: the ports a function asks for, built from its environment,
+//!   each recorded with the IAM actions and variables it needs ([`access`]);
 //! - [`bootstrap`]: creates every table, bus, queue and the state machine on
 //!   a fresh emulator.
 
+pub mod access;
 pub mod bootstrap;
 pub mod config;
 pub mod dynamo;
@@ -22,7 +26,10 @@ pub mod notifier;
 pub mod queue;
 mod retry;
 pub mod secrets;
+pub mod source;
+pub mod stack;
 pub mod stripe;
 pub mod workflow;
 
 pub use config::{AwsConfig, Environment, MissingVariable};
+pub use source::AwsSource;

@@ -7,6 +7,11 @@
 //! finds it and sends nothing. If SES refuses, the marker is released so a
 //! retry may send; if the process dies between claim and send, the message
 //! is not sent (at most once wins over at least once).
+//!
+//! Events reach the sender in any order, so before claiming, the booking's
+//! newest notified version is advanced (`pk` = `NOTIFICATION#<booking id>`,
+//! `sk` = `LATEST`, a conditional update that fails for an older version):
+//! a notification about an older version than one sent is skipped.
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -16,6 +21,7 @@ use berth_domain::ids::UserId;
 use berth_domain::ports::{Notification, Notifier};
 use chrono::{Duration, Utc};
 
+use crate::access::{Access, Grant, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::item::{Item, n, s, ttl_seconds};
 use crate::dynamo::schema::{TTL_ATTRIBUTE, users};
@@ -75,6 +81,45 @@ impl EmailNotifier {
             .and_then(|u| u.attributes().iter().find(|a| a.name() == "email"))
             .and_then(|a| a.value())
             .map(str::to_owned))
+    }
+
+    /// Records `notification.version` as the newest notified of its booking;
+    /// `false` when a newer one was notified already (this one is late).
+    async fn advance(&self, notification: &Notification) -> anyhow::Result<bool> {
+        let key: Item = [
+            (
+                users::KEY.to_owned(),
+                s(format!("NOTIFICATION#{}", notification.booking_id)),
+            ),
+            (users::SORT.to_owned(), s("LATEST")),
+        ]
+        .into();
+        let update = self
+            .dynamo
+            .update_item()
+            .table_name(&self.users_table)
+            .set_key(Some(key))
+            .update_expression("SET #version = :version, #ttl = :ttl")
+            .condition_expression("attribute_not_exists(#version) OR #version <= :version")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":version", n(i64::try_from(notification.version)?))
+            .expression_attribute_values(
+                ":ttl",
+                n(ttl_seconds(Utc::now() + Duration::days(MARKER_DAYS))),
+            )
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(anyhow::Error::new(e).context("recording a notified version")),
+        }
     }
 
     /// Claims the notification's marker; `false` when it was claimed before.
@@ -172,9 +217,40 @@ impl EmailNotifier {
     }
 }
 
+/// [`Notifier`]: the recipient's address (`ListUsers`), the send
+/// (`SendEmail`, on whichever identity sends) and its once-only record
+/// (`PutItem`, `UpdateItem`, `DeleteItem`).
+pub const NOTIFIER: Access = Access {
+    port: "Notifier",
+    grants: &[
+        Grant {
+            actions: &["ses:SendEmail"],
+            on: None,
+        },
+        on(vars::USER_POOL_ID, &["cognito-idp:ListUsers"]),
+        on(
+            vars::USERS_TABLE,
+            &[
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ],
+        ),
+    ],
+    env: &[
+        vars::USERS_TABLE,
+        vars::USER_POOL_ID,
+        vars::NOTIFY_FROM_ADDRESS,
+    ],
+};
+
 #[async_trait]
 impl Notifier for EmailNotifier {
     async fn send(&self, notification: &Notification) -> anyhow::Result<()> {
+        if !self.advance(notification).await? {
+            tracing::info!(notification = %notification.id, "skipping a notification about an older version");
+            return Ok(());
+        }
         if !self.claim(notification).await? {
             return Ok(());
         }

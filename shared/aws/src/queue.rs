@@ -11,6 +11,7 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use berth_domain::ports::{Notification, NotificationQueue};
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::retry::Backoff;
 
@@ -103,6 +104,14 @@ fn batches(notifications: &[Notification]) -> Vec<Vec<&Notification>> {
     batches
 }
 
+/// [`NotificationQueue`]: `SendMessageBatch`, which IAM authorises as
+/// `sqs:SendMessage`.
+pub const NOTIFICATION_QUEUE: Access = Access {
+    port: "NotificationQueue",
+    grants: &[on(vars::NOTIFICATIONS_QUEUE_URL, &["sqs:SendMessage"])],
+    env: &[vars::NOTIFICATIONS_QUEUE_URL],
+};
+
 #[async_trait]
 impl NotificationQueue for SqsNotificationQueue {
     async fn enqueue(&self, notifications: &[Notification]) -> anyhow::Result<()> {
@@ -136,6 +145,7 @@ mod tests {
             id: format!("{booking}-{n}"),
             booking_id: booking.clone(),
             recipient: UserId::parse("guest").unwrap(),
+            version: n as u64,
             subject: "s".into(),
             body: "b".into(),
         }

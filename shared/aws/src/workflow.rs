@@ -4,9 +4,11 @@
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_sfn::Client;
+use aws_sdk_sfn::error::{ProvideErrorMetadata, SdkError};
 use berth_domain::ids::BookingId;
-use berth_domain::ports::BookingWorkflow;
+use berth_domain::ports::{BookingWorkflow, CallbackError, TaskCallbacks};
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 
 /// [`BookingWorkflow`]. Needs `BOOKING_STATE_MACHINE_ARN`.
@@ -32,6 +34,16 @@ impl StepFunctionsWorkflow {
     }
 }
 
+/// [`BookingWorkflow`]: `StartExecution` of the booking state machine.
+pub const BOOKING_WORKFLOW: Access = Access {
+    port: "BookingWorkflow",
+    grants: &[on(
+        vars::BOOKING_STATE_MACHINE_ARN,
+        &["states:StartExecution"],
+    )],
+    env: &[vars::BOOKING_STATE_MACHINE_ARN],
+};
+
 #[async_trait]
 impl BookingWorkflow for StepFunctionsWorkflow {
     async fn start(&self, booking: &BookingId) -> anyhow::Result<()> {
@@ -54,5 +66,64 @@ impl BookingWorkflow for StepFunctionsWorkflow {
             }
             Err(e) => Err(e).with_context(|| format!("starting the workflow of {booking}")),
         }
+    }
+}
+
+/// SendTask* over Step Functions. `TaskDoesNotExist`, `TaskTimedOut` and
+/// `InvalidToken` all mean no Task waits for the token.
+#[async_trait]
+impl TaskCallbacks for StepFunctionsWorkflow {
+    async fn succeed(&self, token: &str, output: &serde_json::Value) -> Result<(), CallbackError> {
+        let sent = self
+            .client
+            .send_task_success()
+            .task_token(token)
+            .output(output.to_string())
+            .send()
+            .await;
+        callback_outcome(sent.map(drop))
+    }
+
+    async fn fail(&self, token: &str, error: &str, cause: &str) -> Result<(), CallbackError> {
+        let sent = self
+            .client
+            .send_task_failure()
+            .task_token(token)
+            .error(error)
+            .cause(cause)
+            .send()
+            .await;
+        callback_outcome(sent.map(drop))
+    }
+
+    async fn heartbeat(&self, token: &str) -> Result<(), CallbackError> {
+        let sent = self
+            .client
+            .send_task_heartbeat()
+            .task_token(token)
+            .send()
+            .await;
+        callback_outcome(sent.map(drop))
+    }
+}
+
+fn callback_outcome<E, R>(sent: Result<(), SdkError<E, R>>) -> Result<(), CallbackError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match sent {
+        Ok(()) => Ok(()),
+        Err(error)
+            if matches!(
+                error.code(),
+                Some("TaskDoesNotExist" | "TaskTimedOut" | "InvalidToken")
+            ) =>
+        {
+            Err(CallbackError::NoSuchTask)
+        }
+        Err(error) => Err(CallbackError::Unexpected(
+            anyhow::Error::from(error).context("answering a task token"),
+        )),
     }
 }

@@ -1,8 +1,9 @@
-//! Bookings: idempotent requests and the workflow's atomic changes (DESIGN §4).
+//! Bookings: idempotent requests and the workflow's atomic changes
+//! (docs/architecture.md, "The booking protocol").
 
 use std::collections::HashMap;
 
-use berth_domain::booking::{Booking, BookingStatus};
+use berth_domain::booking::{Booking, BookingStatus, FailureReason};
 use berth_domain::calendar::{Night, NightState};
 use berth_domain::dates::{Date, DateRange, Timestamp};
 use berth_domain::events::{Change, DomainEvent};
@@ -14,7 +15,7 @@ use berth_domain::ports::{
 use berth_domain::property::Property;
 use chrono::{Duration, Utc};
 
-use crate::Ports;
+use crate::Subject;
 use crate::fixtures::{booking, day, property, stay, stored_booking, user};
 
 fn claim_for(booking: &Booking, key: &str, now: Timestamp, ttl: Duration) -> RequestClaim {
@@ -28,7 +29,7 @@ fn claim_for(booking: &Booking, key: &str, now: Timestamp, ttl: Duration) -> Req
     }
 }
 
-pub async fn claims_are_idempotent(ports: &Ports) {
+pub async fn claims_are_idempotent(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let first = booking(&p, "guest", stay(5, 2), now);
@@ -36,7 +37,8 @@ pub async fn claims_are_idempotent(ports: &Ports) {
     let key = IdempotencyKey::parse("key-1").unwrap();
     assert_eq!(
         ports
-            .requests
+            .requests()
+            .unwrap()
             .record(&first.guest_id, &key, now)
             .await
             .unwrap(),
@@ -47,13 +49,19 @@ pub async fn claims_are_idempotent(ports: &Ports) {
     let claim = claim_for(&first, "key-1", now, Duration::hours(24));
     assert_eq!(
         ports
-            .requests
+            .requests()
+            .unwrap()
             .claim(&claim, &first, &requested(&first))
             .await
             .unwrap(),
         ClaimOutcome::Claimed
     );
-    let stored = ports.booking_reader.booking(&first.id).await.unwrap();
+    let stored = ports
+        .booking_reader()
+        .unwrap()
+        .booking(&first.id)
+        .await
+        .unwrap();
     assert_eq!(
         stored.as_ref(),
         Some(&first),
@@ -61,7 +69,8 @@ pub async fn claims_are_idempotent(ports: &Ports) {
     );
 
     let again = ports
-        .requests
+        .requests()
+        .unwrap()
         .claim(&claim, &second, &requested(&second))
         .await
         .unwrap();
@@ -72,23 +81,31 @@ pub async fn claims_are_idempotent(ports: &Ports) {
     assert_eq!(record.fingerprint, "fp-key-1");
     assert!(matches!(record.state, RequestState::InProgress { .. }));
     assert_eq!(
-        ports.booking_reader.booking(&second.id).await.unwrap(),
+        ports
+            .booking_reader()
+            .unwrap()
+            .booking(&second.id)
+            .await
+            .unwrap(),
         None,
         "nothing written by a lost claim"
     );
 
     ports
-        .requests
+        .requests()
+        .unwrap()
         .complete(&first.guest_id, &key)
         .await
         .unwrap();
     ports
-        .requests
+        .requests()
+        .unwrap()
         .complete(&first.guest_id, &key)
         .await
         .unwrap();
     let record = ports
-        .requests
+        .requests()
+        .unwrap()
         .record(&first.guest_id, &key, now)
         .await
         .unwrap()
@@ -101,7 +118,8 @@ pub async fn claims_are_idempotent(ports: &Ports) {
     let other_claim = claim_for(&other, "key-1", now, Duration::hours(24));
     assert_eq!(
         ports
-            .requests
+            .requests()
+            .unwrap()
             .claim(&other_claim, &other, &requested(&other))
             .await
             .unwrap(),
@@ -109,7 +127,7 @@ pub async fn claims_are_idempotent(ports: &Ports) {
     );
 }
 
-pub async fn expired_claims_free_the_key(ports: &Ports) {
+pub async fn expired_claims_free_the_key(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let then = Utc::now() - Duration::hours(25);
     let old = booking(&p, "guest", stay(5, 2), then);
@@ -121,14 +139,20 @@ pub async fn expired_claims_free_the_key(ports: &Ports) {
     );
     let claim = claim_for(&old, "key-2", then, Duration::hours(24));
     assert_eq!(
-        ports.requests.claim(&claim, &old, &event).await.unwrap(),
+        ports
+            .requests()
+            .unwrap()
+            .claim(&claim, &old, &event)
+            .await
+            .unwrap(),
         ClaimOutcome::Claimed
     );
     let now = Utc::now();
     let key = IdempotencyKey::parse("key-2").unwrap();
     assert_eq!(
         ports
-            .requests
+            .requests()
+            .unwrap()
             .record(&old.guest_id, &key, now)
             .await
             .unwrap(),
@@ -144,11 +168,17 @@ pub async fn expired_claims_free_the_key(ports: &Ports) {
     );
     let claim = claim_for(&fresh, "key-2", now, Duration::hours(24));
     assert_eq!(
-        ports.requests.claim(&claim, &fresh, &event).await.unwrap(),
+        ports
+            .requests()
+            .unwrap()
+            .claim(&claim, &fresh, &event)
+            .await
+            .unwrap(),
         ClaimOutcome::Claimed
     );
     let record = ports
-        .requests
+        .requests()
+        .unwrap()
         .record(&fresh.guest_id, &key, now)
         .await
         .unwrap()
@@ -158,16 +188,14 @@ pub async fn expired_claims_free_the_key(ports: &Ports) {
 
 /// `booking` moved to HELD until `until`, as the Reserve step builds it.
 fn held(booking: &Booking, now: Timestamp, until: Timestamp) -> Booking {
-    let mut held = match booking.status {
+    match booking.status() {
         BookingStatus::Held => booking.clone(),
-        _ => booking.moved(BookingStatus::Held, now).unwrap(),
-    };
-    held.hold_expires_at = Some(until);
-    held
+        _ => booking.held(until, now).unwrap(),
+    }
 }
 
 async fn hold(
-    ports: &Ports,
+    ports: &Subject,
     booking: &Booking,
     now: Timestamp,
     until: Timestamp,
@@ -180,7 +208,8 @@ async fn hold(
         now,
     )];
     ports
-        .changes
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &next,
             from: &[BookingStatus::Pending, BookingStatus::Held],
@@ -191,9 +220,14 @@ async fn hold(
         .map(|()| next)
 }
 
-async fn nights_of(ports: &Ports, p: &Property, from: u32, to: u32) -> Vec<Night> {
+async fn nights_of(ports: &Subject, p: &Property, from: u32, to: u32) -> Vec<Night> {
     let range = DateRange::new(day(from), day(to), 366).unwrap();
-    ports.calendar_reader.nights(&p.id, range).await.unwrap()
+    ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, range)
+        .await
+        .unwrap()
 }
 
 fn held_by(nights: &[Night], booking: &BookingId) -> Vec<Date> {
@@ -206,7 +240,7 @@ fn held_by(nights: &[Night], booking: &BookingId) -> Vec<Date> {
         .collect()
 }
 
-pub async fn holding_takes_free_and_expired_nights(ports: &Ports) {
+pub async fn holding_takes_free_and_expired_nights(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let early = stored_booking(ports, &p, "guest-1", stay(10, 3)).await;
@@ -238,12 +272,13 @@ pub async fn holding_takes_free_and_expired_nights(ports: &Ports) {
         Some(until.timestamp_millis())
     );
     let read = ports
-        .booking_reader
+        .booking_reader()
+        .unwrap()
         .booking(&late.id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(read.status, BookingStatus::Held);
+    assert_eq!(read.status(), BookingStatus::Held);
     assert_eq!(read, stored);
     let events = ports.outbox.recorded_events().await.unwrap();
     assert!(
@@ -253,7 +288,7 @@ pub async fn holding_takes_free_and_expired_nights(ports: &Ports) {
     );
 }
 
-pub async fn holding_refuses_taken_nights_atomically(ports: &Ports) {
+pub async fn holding_refuses_taken_nights_atomically(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let until = now + Duration::minutes(15);
@@ -268,7 +303,8 @@ pub async fn holding_refuses_taken_nights_atomically(ports: &Ports) {
         now,
     );
     ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(&p.id, &[day(30)], true, now, &blocked)
         .await
         .unwrap();
@@ -294,20 +330,21 @@ pub async fn holding_refuses_taken_nights_atomically(ports: &Ports) {
     assert!(held_by(&nights, &on_block.id).is_empty());
     for loser in [&overlapping, &on_block] {
         let read = ports
-            .booking_reader
+            .booking_reader()
+            .unwrap()
             .booking(&loser.id)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(
-            read.status,
+            read.status(),
             BookingStatus::Pending,
             "the loser's booking is untouched"
         );
     }
 }
 
-pub async fn holding_again_is_a_no_op(ports: &Ports) {
+pub async fn holding_again_is_a_no_op(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let b = stored_booking(ports, &p, "guest", stay(40, 2)).await;
@@ -320,13 +357,14 @@ pub async fn holding_again_is_a_no_op(ports: &Ports) {
     assert_eq!(held_by(&nights_of(ports, &p, 40, 42).await, &b.id).len(), 2);
 }
 
-pub async fn status_conditions_guard_every_change(ports: &Ports) {
+pub async fn status_conditions_guard_every_change(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let b = stored_booking(ports, &p, "guest", stay(50, 1)).await;
-    let failed = b.moved(BookingStatus::Failed, now).unwrap();
+    let failed = b.failed(FailureReason::NightsUnavailable, now).unwrap();
     let wrong = ports
-        .changes
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &failed,
             from: &[BookingStatus::Held],
@@ -343,7 +381,8 @@ pub async fn status_conditions_guard_every_change(ports: &Ports) {
     );
     let ghost = booking(&p, "guest", stay(50, 1), now);
     let missing = ports
-        .changes
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &ghost,
             from: &[BookingStatus::Pending],
@@ -356,21 +395,26 @@ pub async fn status_conditions_guard_every_change(ports: &Ports) {
         "{missing:?}"
     );
     assert_eq!(
-        ports.booking_reader.booking(&ghost.id).await.unwrap(),
+        ports
+            .booking_reader()
+            .unwrap()
+            .booking(&ghost.id)
+            .await
+            .unwrap(),
         None,
         "no booking conjured"
     );
 }
 
 async fn pay_and_book(
-    ports: &Ports,
+    ports: &Subject,
     held: &Booking,
     now: Timestamp,
 ) -> Result<Booking, ChangeError> {
-    let mut paid = held.moved(BookingStatus::Paid, now).unwrap();
-    paid.payment_ref = Some("pi_test".into());
+    let paid = held.paid("pi_test", now).unwrap();
     ports
-        .changes
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &paid,
             from: &[BookingStatus::Held],
@@ -378,7 +422,7 @@ async fn pay_and_book(
             events: &[],
         })
         .await?;
-    let confirmed = paid.moved(BookingStatus::Confirmed, now).unwrap();
+    let confirmed = paid.confirmed(now).unwrap();
     let events = [DomainEvent::new(
         Change::BookingConfirmed {
             booking: confirmed.clone(),
@@ -386,7 +430,8 @@ async fn pay_and_book(
         now,
     )];
     ports
-        .changes
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &confirmed,
             from: &[BookingStatus::Paid],
@@ -397,7 +442,7 @@ async fn pay_and_book(
         .map(|()| confirmed)
 }
 
-pub async fn booking_needs_every_night_held_by_me(ports: &Ports) {
+pub async fn booking_needs_every_night_held_by_me(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let until = now + Duration::minutes(15);
@@ -419,13 +464,14 @@ pub async fn booking_needs_every_night_held_by_me(ports: &Ports) {
         "{result:?}"
     );
     let read = ports
-        .booking_reader
+        .booking_reader()
+        .unwrap()
         .booking(&mine.id)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        read.status,
+        read.status(),
         BookingStatus::Paid,
         "the failed confirm changed nothing"
     );
@@ -448,7 +494,7 @@ pub async fn booking_needs_every_night_held_by_me(ports: &Ports) {
     assert_eq!(nights.len(), 2);
 }
 
-pub async fn release_frees_only_my_nights(ports: &Ports) {
+pub async fn release_frees_only_my_nights(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let until = now + Duration::minutes(15);
@@ -464,7 +510,8 @@ pub async fn release_frees_only_my_nights(ports: &Ports) {
     let other = stored_booking(ports, &p, "guest-2", stay(82, 2)).await;
     hold(ports, &other, now, until).await.unwrap();
     ports
-        .changes
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &held_mine,
             from: &[BookingStatus::Held],
@@ -482,7 +529,7 @@ pub async fn release_frees_only_my_nights(ports: &Ports) {
     );
 }
 
-pub async fn listings_page_newest_first(ports: &Ports) {
+pub async fn listings_page_newest_first(ports: &Subject) {
     let p = property(ports, "host-list").await;
     let mut made = Vec::new();
     for i in 0..5 {
@@ -497,7 +544,8 @@ pub async fn listings_page_newest_first(ports: &Ports) {
     let mut after = None;
     loop {
         let page = ports
-            .booking_reader
+            .booking_reader()
+            .unwrap()
             .bookings_of(
                 &user("lister"),
                 Role::Guest,
@@ -517,7 +565,8 @@ pub async fn listings_page_newest_first(ports: &Ports) {
     }
     assert_eq!(seen, made, "every booking once, newest first");
     let as_host = ports
-        .booking_reader
+        .booking_reader()
+        .unwrap()
         .bookings_of(
             &user("host-list"),
             Role::Host,
@@ -531,7 +580,8 @@ pub async fn listings_page_newest_first(ports: &Ports) {
     assert_eq!(as_host.items.len(), 5);
     assert_eq!(as_host.next, None);
     let stranger = ports
-        .booking_reader
+        .booking_reader()
+        .unwrap()
         .bookings_of(
             &user("stranger"),
             Role::Guest,
@@ -545,7 +595,7 @@ pub async fn listings_page_newest_first(ports: &Ports) {
     assert!(stranger.items.is_empty());
 }
 
-pub async fn abandoned_lists_overdue_unsettled_bookings(ports: &Ports) {
+pub async fn abandoned_lists_overdue_unsettled_bookings(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let overdue = stored_booking(ports, &p, "guest-1", stay(120, 1)).await;
@@ -570,9 +620,12 @@ pub async fn abandoned_lists_overdue_unsettled_bookings(ports: &Ports) {
     )
     .await
     .unwrap();
-    let failed = held_settled.moved(BookingStatus::Failed, now).unwrap();
+    let failed = held_settled
+        .failed(FailureReason::NightsUnavailable, now)
+        .unwrap();
     ports
-        .changes
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &failed,
             from: &[BookingStatus::Held],
@@ -581,26 +634,38 @@ pub async fn abandoned_lists_overdue_unsettled_bookings(ports: &Ports) {
         })
         .await
         .unwrap();
-    let found = ports.abandoned.abandoned(now, 100).await.unwrap();
+    let found = ports
+        .abandoned()
+        .unwrap()
+        .abandoned(now, 100)
+        .await
+        .unwrap();
     let ids: Vec<_> = found.iter().map(|b| b.id.clone()).collect();
     assert!(ids.contains(&overdue_held.id), "the overdue hold is listed");
     assert!(!ids.contains(&fresh.id), "a live hold is not");
     assert!(!ids.contains(&settled.id), "a settled booking is not");
-    let deadlines: Vec<_> = found.iter().map(|b| b.hold_expires_at).collect();
+    let deadlines: Vec<_> = found.iter().map(|b| b.hold_expires_at()).collect();
     assert!(
         deadlines.windows(2).all(|w| w[0] <= w[1]),
         "oldest deadline first"
     );
     assert!(
-        ports.abandoned.abandoned(now, 0).await.unwrap().is_empty(),
+        ports
+            .abandoned()
+            .unwrap()
+            .abandoned(now, 0)
+            .await
+            .unwrap()
+            .is_empty(),
         "limit is respected"
     );
 }
 
-/// DESIGN §4's first invariant under real concurrency: many guests race for
-/// overlapping nights; no night is ever held by two bookings, and every loser
-/// is told a night of its stay that a winner holds.
-pub async fn concurrent_holds_never_double_book(ports: &Ports) {
+/// The first invariant (docs/architecture.md, The booking protocol) under
+/// real concurrency: many guests race for overlapping nights; no night is
+/// ever held by two bookings, and every loser is told a night of its stay
+/// that a winner holds.
+pub async fn concurrent_holds_never_double_book(ports: &Subject) {
     let p = property(ports, "host-race").await;
     let now = Utc::now();
     let until = now + Duration::minutes(15);

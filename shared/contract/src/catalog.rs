@@ -2,22 +2,31 @@
 
 use berth_domain::booking::BookingStatus;
 use berth_domain::calendar::NightState;
+use berth_domain::catalog;
 use berth_domain::dates::DateRange;
 use berth_domain::events::{Change, DomainEvent};
 use berth_domain::ids::{BookingId, PropertyId};
 use berth_domain::ports::{BookingChange, NightsChange, WriteError};
+use berth_domain::pricing::PricingDocument;
+use berth_domain::user::{Caller, Group};
 use chrono::{Duration, Utc};
 
-use crate::Ports;
-use crate::fixtures::{day, property, stay, stored_booking};
+use crate::Subject;
+use crate::fixtures::{day, property, stay, stored_booking, user};
 
-pub async fn property_round_trip(ports: &Ports) {
+pub async fn property_round_trip(ports: &Subject) {
     let stored = property(ports, "host-a").await;
-    let read = ports.property_reader.property(&stored.id).await.unwrap();
+    let read = ports
+        .property_reader()
+        .unwrap()
+        .property(&stored.id)
+        .await
+        .unwrap();
     assert_eq!(read.as_ref(), Some(&stored));
     assert_eq!(
         ports
-            .property_reader
+            .property_reader()
+            .unwrap()
             .property(&PropertyId::generate())
             .await
             .unwrap(),
@@ -30,7 +39,66 @@ pub async fn property_round_trip(ports: &Ports) {
     );
 }
 
-pub async fn stale_updates_conflict(ports: &Ports) {
+/// A property's pricing document is stored with it (written with its
+/// PricingChanged event), and a booking keeps the breakdown it was quoted.
+pub async fn pricing_travels_with_the_property(ports: &Subject) {
+    let stored = property(ports, "host-a").await;
+    let document: PricingDocument = serde_json::from_value(serde_json::json!({
+        "seasons": [{"from": day(3), "to": day(40),
+                     "nightly_price": {"amount": 15000, "currency": "EUR"}, "min_nights": 2}],
+        "weekday_prices": {"sat": {"amount": 12000, "currency": "EUR"}},
+        "length_discounts": [{"min_nights": 7, "percent": 10}],
+        "fees": [{"name": "linen", "per": "guest", "amount": {"amount": 1000, "currency": "EUR"}}],
+        "taxes": [{"name": "VAT", "percent": 6},
+                  {"name": "tourist tax", "per_guest_night": {"amount": 200, "currency": "EUR"}}],
+        "advance_notice_days": 1, "check_in_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    }))
+    .expect("a pricing document");
+    let host = Caller::new(user("host-a"), [Group::Hosts]);
+    let priced = catalog::set_pricing(
+        ports.property_reader().unwrap().as_ref(),
+        ports.property_writer().unwrap().as_ref(),
+        &host,
+        &stored.id,
+        document,
+        Utc::now(),
+    )
+    .await
+    .expect("setting the pricing document");
+    assert!(!priced.pricing.is_empty());
+    let read = ports
+        .property_reader()
+        .unwrap()
+        .property(&stored.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        read.as_ref(),
+        Some(&priced),
+        "the document is stored with the property"
+    );
+    let events = ports.outbox.recorded_events().await.unwrap();
+    assert!(
+        events.iter().any(|e| matches!(&e.change,
+            Change::PricingChanged { property } if property.pricing == priced.pricing)),
+        "PricingChanged recorded with the document"
+    );
+    let booking = stored_booking(ports, &priced, "guest-a", stay(10, 7)).await;
+    assert!(booking.discount.is_some() && booking.taxes.len() == 2 && booking.fees.len() == 1);
+    let read = ports
+        .booking_reader()
+        .unwrap()
+        .booking(&booking.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        read,
+        Some(booking),
+        "the quoted breakdown is stored with the booking"
+    );
+}
+
+pub async fn stale_updates_conflict(ports: &Subject) {
     let stored = property(ports, "host-a").await;
     let mut listing = stored.listing.clone();
     listing.title = "Renamed".into();
@@ -42,7 +110,8 @@ pub async fn stale_updates_conflict(ports: &Ports) {
         Utc::now(),
     );
     ports
-        .property_writer
+        .property_writer()
+        .unwrap()
         .update_property(&next, &event)
         .await
         .expect("first update");
@@ -56,7 +125,8 @@ pub async fn stale_updates_conflict(ports: &Ports) {
         Utc::now(),
     );
     let result = ports
-        .property_writer
+        .property_writer()
+        .unwrap()
         .update_property(&stale, &stale_event)
         .await;
     assert!(
@@ -64,7 +134,8 @@ pub async fn stale_updates_conflict(ports: &Ports) {
         "stale update: {result:?}"
     );
     let read = ports
-        .property_reader
+        .property_reader()
+        .unwrap()
         .property(&stored.id)
         .await
         .unwrap()
@@ -78,7 +149,7 @@ pub async fn stale_updates_conflict(ports: &Ports) {
     );
 }
 
-pub async fn blocking_and_unblocking(ports: &Ports) {
+pub async fn blocking_and_unblocking(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let range = DateRange::new(day(10), day(20), 366).unwrap();
     let dates = [day(12), day(11)];
@@ -91,11 +162,17 @@ pub async fn blocking_and_unblocking(ports: &Ports) {
         Utc::now(),
     );
     ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(&p.id, &dates, true, Utc::now(), &event)
         .await
         .unwrap();
-    let nights = ports.calendar_reader.nights(&p.id, range).await.unwrap();
+    let nights = ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, range)
+        .await
+        .unwrap();
     assert_eq!(
         nights.iter().map(|n| n.date).collect::<Vec<_>>(),
         [day(11), day(12)],
@@ -105,7 +182,8 @@ pub async fn blocking_and_unblocking(ports: &Ports) {
     let outside = DateRange::new(day(12), day(13), 366).unwrap();
     assert_eq!(
         ports
-            .calendar_reader
+            .calendar_reader()
+            .unwrap()
             .nights(&p.id, outside)
             .await
             .unwrap()
@@ -123,14 +201,21 @@ pub async fn blocking_and_unblocking(ports: &Ports) {
         Utc::now(),
     );
     ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(&p.id, &[day(11)], false, Utc::now(), &unblock)
         .await
         .unwrap();
-    let nights = ports.calendar_reader.nights(&p.id, range).await.unwrap();
+    let nights = ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, range)
+        .await
+        .unwrap();
     assert_eq!(nights.iter().map(|n| n.date).collect::<Vec<_>>(), [day(12)]);
     let again = ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(&p.id, &[day(11)], false, Utc::now(), &unblock)
         .await;
     assert!(
@@ -141,14 +226,14 @@ pub async fn blocking_and_unblocking(ports: &Ports) {
     assert!(events.iter().any(|e| e.id == event.id) && events.iter().any(|e| e.id == unblock.id));
 }
 
-pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
+pub async fn blocking_refuses_guest_nights_atomically(ports: &Subject) {
     let p = property(ports, "host-a").await;
     let now = Utc::now();
     let booking = stored_booking(ports, &p, "guest", stay(30, 2)).await;
-    let mut held = booking.moved(BookingStatus::Held, now).unwrap();
-    held.hold_expires_at = Some(now + Duration::minutes(15));
+    let held = booking.held(now + Duration::minutes(15), now).unwrap();
     ports
-        .changes
+        .changes()
+        .unwrap()
         .apply(&BookingChange {
             booking: &held,
             from: &[BookingStatus::Pending],
@@ -170,7 +255,8 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
         now,
     );
     let result = ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(&p.id, &dates, true, now, &event)
         .await;
     assert!(
@@ -178,7 +264,12 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
         "blocking a held night: {result:?}"
     );
     let range = DateRange::new(day(29), day(32), 366).unwrap();
-    let nights = ports.calendar_reader.nights(&p.id, range).await.unwrap();
+    let nights = ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, range)
+        .await
+        .unwrap();
     assert!(
         nights.iter().all(
             |n| matches!(&n.state, NightState::Held { booking_id, .. } if *booking_id == held.id)
@@ -188,7 +279,8 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
     // Once the hold has lapsed, the host may block the night.
     let later = now + Duration::minutes(16);
     ports
-        .calendar_writer
+        .calendar_writer()
+        .unwrap()
         .set_blocked(
             &p.id,
             &dates,
@@ -199,7 +291,12 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Ports) {
         .await
         .unwrap();
     let unknown = BookingId::generate();
-    let nights = ports.calendar_reader.nights(&p.id, range).await.unwrap();
+    let nights = ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, range)
+        .await
+        .unwrap();
     assert!(
         nights
             .iter()

@@ -8,7 +8,7 @@ use berth_domain::pricing;
 use berth_domain::property::{Listing, ListingFields, Property};
 use chrono::{Duration, Utc};
 
-use crate::Ports;
+use crate::Subject;
 
 pub fn user(name: &str) -> UserId {
     UserId::parse(name).expect("fixture user id")
@@ -36,7 +36,7 @@ pub fn listing(city: &str) -> Listing {
 }
 
 /// A stored property of `host`.
-pub async fn property(ports: &Ports, host: &str) -> Property {
+pub async fn property(ports: &Subject, host: &str) -> Property {
     let property = Property::list(user(host), listing("Lisbon"), Utc::now());
     let event = DomainEvent::new(
         Change::PropertyCreated {
@@ -45,7 +45,8 @@ pub async fn property(ports: &Ports, host: &str) -> Property {
         Utc::now(),
     );
     ports
-        .property_writer
+        .property_writer()
+        .unwrap()
         .insert_property(&property, &event)
         .await
         .expect("storing a fixture property");
@@ -63,7 +64,7 @@ pub fn stay(from: u32, nights: u32) -> Stay {
 
 /// A PENDING booking of `guest` for `stay` at `property` (not stored).
 pub fn booking(property: &Property, guest: &str, stay: Stay, now: Timestamp) -> Booking {
-    let quote = pricing::quote(property, stay, 2).expect("fixture quote");
+    let quote = pricing::quote(property, stay, 2, Date::of(now)).expect("fixture quote");
     Booking::request(
         user(guest),
         property,
@@ -76,7 +77,7 @@ pub fn booking(property: &Property, guest: &str, stay: Stay, now: Timestamp) -> 
 
 /// Stores a PENDING booking through a claim, as a guest's request would.
 pub async fn stored_booking(
-    ports: &Ports,
+    ports: &Subject,
     property: &Property,
     guest: &str,
     stay: Stay,
@@ -98,7 +99,8 @@ pub async fn stored_booking(
         now,
     );
     let outcome = ports
-        .requests
+        .requests()
+        .unwrap()
         .claim(&claim, &booking, &event)
         .await
         .expect("claiming");

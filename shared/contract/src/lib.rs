@@ -1,5 +1,5 @@
 //! The contract of Berth's ports, written once. Each adapter family (embedded
-//! SQLite, AWS) builds a fresh, isolated [`Ports`] and runs every check here
+//! SQLite, AWS) builds a fresh, isolated [`Subject`] and runs every check here
 //! through [`contract_suite!`]; a check panics with what broke.
 //!
 //! - [`catalog`]: properties and calendars;
@@ -7,10 +7,12 @@
 //!   zero-double-booking race, listings, the sweeper's query;
 //! - [`records`]: ledger, audit log;
 //! - [`users`]: profiles and signals;
+//! - [`erasure`]: forgetting a user in every store;
 //! - [`gateway`]: payment gateways.
 
 pub mod bookings;
 pub mod catalog;
+pub mod erasure;
 pub mod fixtures;
 pub mod gateway;
 pub mod records;
@@ -20,7 +22,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use berth_domain::events::DomainEvent;
-use berth_domain::ports::*;
+use berth_domain::wiring::PortSource;
 
 /// What a test can see of the events an adapter recorded.
 #[async_trait]
@@ -29,31 +31,30 @@ pub trait OutboxProbe: Send + Sync {
     async fn recorded_events(&self) -> anyhow::Result<Vec<DomainEvent>>;
 }
 
-/// One adapter family's ports over fresh, empty storage.
-#[derive(Clone)]
-pub struct Ports {
-    pub property_reader: Arc<dyn PropertyReader>,
-    pub property_writer: Arc<dyn PropertyWriter>,
-    pub calendar_reader: Arc<dyn CalendarReader>,
-    pub calendar_writer: Arc<dyn CalendarWriter>,
-    pub booking_reader: Arc<dyn BookingReader>,
-    pub requests: Arc<dyn BookingRequests>,
-    pub changes: Arc<dyn BookingChanges>,
-    pub abandoned: Arc<dyn AbandonedBookings>,
-    pub ledger: Arc<dyn Ledger>,
-    pub audit: Arc<dyn AuditLog>,
-    pub profiles: Arc<dyn Profiles>,
-    pub signals: Arc<dyn SignalStore>,
+/// One adapter family under test: its source of ports over fresh, empty
+/// storage (the same source its functions are built from), and what it
+/// recorded in its outbox. Derefs to the source: `subject.ledger()`.
+pub struct Subject {
+    pub ports: Arc<dyn PortSource>,
     pub outbox: Arc<dyn OutboxProbe>,
 }
 
+impl std::ops::Deref for Subject {
+    type Target = dyn PortSource;
+
+    fn deref(&self) -> &Self::Target {
+        self.ports.as_ref()
+    }
+}
+
 /// Expands to one `#[tokio::test]` per contract check, each over fresh
-/// ports from `$ports` (an async fn returning [`Ports`]).
+/// ports from `$ports` (an async fn returning [`Subject`]).
 #[macro_export]
 macro_rules! contract_suite {
     ($ports:path) => {
         $crate::contract_suite!(@tests $ports;
             catalog::property_round_trip,
+            catalog::pricing_travels_with_the_property,
             catalog::stale_updates_conflict,
             catalog::blocking_and_unblocking,
             catalog::blocking_refuses_guest_nights_atomically,
@@ -72,6 +73,7 @@ macro_rules! contract_suite {
             records::audit_appends_once_in_order,
             users::profiles_save_and_erase,
             users::signals_learn_once_per_event,
+            erasure::erasure_forgets_the_guest_everywhere,
         );
     };
     (@tests $ports:path; $($module:ident :: $check:ident),+ $(,)?) => {

@@ -4,7 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::dates::Timestamp;
 use crate::events::{Change, DomainEvent};
-use crate::ports::{Profiles, SignalStore};
+
+use crate::ids::UserId;
+use crate::ports::{
+    BookingReader, Erasure, PageRequest, PersonalData, Profiles, Role, SignalStore,
+};
 use crate::user::{Caller, Group, Preferences, Profile, Signals};
 
 /// What `GET /me` shows.
@@ -50,14 +54,52 @@ pub async fn save_preferences(
 }
 
 /// Forgets the caller: profile and learned signals go; `UserErased` tells
-/// every read model to forget them too. Bookings stay, as the financial
-/// record requires.
+/// every other store to forget them too ([`forget`]). Bookings stay, as the
+/// financial record requires, under a pseudonym chosen now.
 pub async fn erase(profiles: &dyn Profiles, caller: &Caller, now: Timestamp) -> anyhow::Result<()> {
     let event = DomainEvent::new(
         Change::UserErased {
             user_id: caller.user_id.clone(),
+            pseudonym: UserId::pseudonym(),
         },
         now,
     );
     profiles.erase(&caller.user_id, &event).await
+}
+
+/// How many bookings a listing page holds while finding a user's bookings.
+const PAGE: u32 = 100;
+
+/// What `UserErased` sets off: every store forgets `user`, keeping what
+/// must stay under `pseudonym`. `stores` run in order, and the one that
+/// answers `bookings` must come last: until it has run, a retry still finds
+/// the user's bookings for the others.
+pub async fn forget(
+    bookings: &dyn BookingReader,
+    stores: &dyn PersonalData,
+    user: &UserId,
+    pseudonym: &UserId,
+) -> anyhow::Result<()> {
+    let mut erasure = Erasure {
+        user: user.clone(),
+        pseudonym: pseudonym.clone(),
+        bookings: Vec::new(),
+    };
+    for role in [Role::Guest, Role::Host] {
+        let mut page = PageRequest {
+            limit: PAGE,
+            after: None,
+        };
+        loop {
+            let found = bookings.bookings_of(user, role, &page).await?;
+            erasure
+                .bookings
+                .extend(found.items.into_iter().map(|b| b.id));
+            match found.next {
+                Some(next) => page.after = Some(next),
+                None => break,
+            }
+        }
+    }
+    stores.forget(&erasure).await
 }

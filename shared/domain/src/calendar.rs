@@ -27,24 +27,32 @@ pub struct Night {
     pub state: NightState,
 }
 
+/// The lapse rule: a hold lapses at its expiry (not after), and a lapsed
+/// hold is as good as free. `T` is any reading of the clock, so stores and
+/// indexes that keep milliseconds or nanoseconds apply the same rule.
+pub fn hold_lapsed<T: PartialOrd>(expires_at: T, now: T) -> bool {
+    expires_at <= now
+}
+
 impl NightState {
     /// Whether a guest could take this night at `now`: an expired hold is as
     /// good as free.
     pub fn is_taken(&self, now: Timestamp) -> bool {
         match self {
-            NightState::Held { expires_at, .. } => *expires_at > now,
+            NightState::Held { expires_at, .. } => !hold_lapsed(*expires_at, now),
             NightState::Booked { .. } | NightState::Blocked => true,
         }
     }
 
-    /// DESIGN §4: a night may be held by `booking` if it is free (no record),
-    /// its hold has expired, or `booking` already holds it.
+    /// A night may be held by `booking` if it is free (no record), its hold
+    /// has lapsed, or `booking` already holds it (so a retry is a no-op);
+    /// docs/architecture.md, "The booking protocol".
     pub fn may_be_held_by(&self, booking: &BookingId, now: Timestamp) -> bool {
         match self {
             NightState::Held {
                 booking_id,
                 expires_at,
-            } => booking_id == booking || *expires_at <= now,
+            } => booking_id == booking || hold_lapsed(*expires_at, now),
             NightState::Booked { .. } | NightState::Blocked => false,
         }
     }
@@ -56,6 +64,45 @@ impl NightState {
             }
             NightState::Blocked => None,
         }
+    }
+}
+
+/// The rules of every write to a night, given its record (`None`: free) and
+/// the time. Each store applies these and nothing else: the embedded store
+/// calls them, and the DynamoDB conditions are bound to them by a test.
+pub mod rules {
+    use super::{NightState, hold_lapsed};
+    use crate::dates::Timestamp;
+    use crate::ids::BookingId;
+
+    /// Reserve: free, a lapsed hold, or held by `booking` already.
+    pub fn may_hold(night: Option<&NightState>, booking: &BookingId, now: Timestamp) -> bool {
+        night.is_none_or(|state| state.may_be_held_by(booking, now))
+    }
+
+    /// Confirm: only the booking holding the night books it (its hold may
+    /// have lapsed, if no one took the night meanwhile).
+    pub fn may_book(night: Option<&NightState>, booking: &BookingId) -> bool {
+        matches!(night, Some(NightState::Held { booking_id, .. }) if booking_id == booking)
+    }
+
+    /// Release: a booking frees only the nights it holds or has booked.
+    pub fn may_release(night: Option<&NightState>, booking: &BookingId) -> bool {
+        matches!(night, Some(NightState::Held { booking_id, .. } | NightState::Booked { booking_id }) if booking_id == booking)
+    }
+
+    /// A host blocks a free night or a lapsed hold, never a guest's night.
+    pub fn may_block(night: Option<&NightState>, now: Timestamp) -> bool {
+        match night {
+            None => true,
+            Some(NightState::Held { expires_at, .. }) => hold_lapsed(*expires_at, now),
+            Some(NightState::Booked { .. } | NightState::Blocked) => false,
+        }
+    }
+
+    /// A host unblocks only a blocked night.
+    pub fn may_unblock(night: Option<&NightState>) -> bool {
+        matches!(night, Some(NightState::Blocked))
     }
 }
 
@@ -130,7 +177,10 @@ pub fn plan_blocking(
     if blocked {
         let taken: Vec<Date> = range
             .days()
-            .filter(|d| matches!(state_of(*d), Some(s) if s.booking().is_some() && s.is_taken(now)))
+            .filter(|d| {
+                let night = state_of(*d);
+                !rules::may_unblock(night) && !rules::may_block(night, now)
+            })
             .collect();
         if !taken.is_empty() {
             return CalendarPlan::Taken(taken);
@@ -138,14 +188,14 @@ pub fn plan_blocking(
         CalendarPlan::Change(
             range
                 .days()
-                .filter(|d| !matches!(state_of(*d), Some(NightState::Blocked)))
+                .filter(|d| !rules::may_unblock(state_of(*d)))
                 .collect(),
         )
     } else {
         CalendarPlan::Change(
             range
                 .days()
-                .filter(|d| matches!(state_of(*d), Some(NightState::Blocked)))
+                .filter(|d| rules::may_unblock(state_of(*d)))
                 .collect(),
         )
     }

@@ -42,16 +42,37 @@ impl CancellationPolicy {
         }
     }
 
+    /// The last moment cancelling a stay starting on `check_in` is refunded.
+    pub fn refund_until(self, check_in: Date) -> Timestamp {
+        check_in.start() - self.window().0
+    }
+
     /// The refund for cancelling, at `now`, a stay that cost `paid` and
     /// starts on `check_in`. Nothing once the window has closed.
     pub fn refund(self, paid: Money, check_in: Date, now: Timestamp) -> Money {
-        let (notice, numerator, denominator) = self.window();
-        if now <= check_in.start() - notice {
+        let (_, numerator, denominator) = self.window();
+        if now <= self.refund_until(check_in) {
             paid.fraction(numerator, denominator)
         } else {
             Money::zero(paid.currency)
         }
     }
+
+    /// What cancelling at `now` refunds, and until when the policy refunds:
+    /// what a guest is shown before they cancel.
+    pub fn terms(self, paid: Money, check_in: Date, now: Timestamp) -> CancellationTerms {
+        CancellationTerms {
+            refund: self.refund(paid, check_in, now),
+            refund_until: self.refund_until(check_in),
+        }
+    }
+}
+
+/// The refund a cancellation would bring now, and the deadline for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CancellationTerms {
+    pub refund: Money,
+    pub refund_until: Timestamp,
 }
 
 #[cfg(test)]
@@ -85,6 +106,20 @@ mod tests {
             );
             assert_eq!(late.amount, 0, "{policy:?} a second late");
         }
+    }
+
+    #[test]
+    fn terms_show_the_refund_now_and_its_deadline() {
+        let check_in = Date::parse("2027-03-10").unwrap();
+        let policy = CancellationPolicy::Strict;
+        let deadline = check_in.start() - Duration::days(7);
+        let before = policy.terms(paid(), check_in, deadline);
+        assert_eq!(
+            (before.refund.amount, before.refund_until),
+            (15_000, deadline)
+        );
+        let after = policy.terms(paid(), check_in, deadline + Duration::seconds(1));
+        assert_eq!((after.refund.amount, after.refund_until), (0, deadline));
     }
 
     #[test]

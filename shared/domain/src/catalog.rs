@@ -7,12 +7,10 @@ use crate::error::InvalidInput;
 use crate::events::{Change, DomainEvent};
 use crate::ids::PropertyId;
 use crate::ports::{CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError};
-use crate::pricing::{self, Quote};
+use crate::pricing::{self, Pricing, PricingDocument, Quote};
 use crate::property::{Listing, ListingPatch, Property};
+use crate::retry::{self, Attempt};
 use crate::user::Caller;
-
-/// How often a change that lost a race re-reads and tries again.
-const WRITE_ATTEMPTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -101,22 +99,50 @@ pub async fn update_property(
     patch: ListingPatch,
     now: Timestamp,
 ) -> Result<Property, CatalogError> {
-    for _ in 0..WRITE_ATTEMPTS {
+    let patch = &patch;
+    let attempt = || async move {
         let current = managed_property(reader, caller, id).await?;
-        let next = current.revised(current.listing.patched(patch.clone())?, now);
-        let event = DomainEvent::new(
-            Change::PropertyUpdated {
-                property: next.clone(),
-            },
-            now,
-        );
-        match writer.update_property(&next, &event).await {
-            Ok(()) => return Ok(next),
-            Err(WriteError::Conflict) => continue,
-            Err(WriteError::Unexpected(e)) => return Err(e.into()),
+        let listing = current
+            .listing
+            .patched(patch.clone())
+            .map_err(CatalogError::from)?;
+        let next = current.revised(listing, now);
+        let currency = next.listing.nightly_price.currency;
+        if next.pricing.currency().is_some_and(|c| c != currency) {
+            return Err(Attempt::Failed(CatalogError::from(InvalidInput::new(
+                "nightly_price.currency",
+                "must stay the pricing document's currency: replace the pricing document first",
+            ))));
         }
+        let event = Change::PropertyUpdated {
+            property: next.clone(),
+        };
+        revise(writer, next, event, now).await
+    };
+    retry::on_conflict(attempt, || CatalogError::Contended).await
+}
+
+/// Writes the next version of a property with the event saying so.
+async fn revise(
+    writer: &dyn PropertyWriter,
+    next: Property,
+    change: Change,
+    now: Timestamp,
+) -> Result<Property, Attempt<CatalogError>> {
+    let event = DomainEvent::new(change, now);
+    writer
+        .update_property(&next, &event)
+        .await
+        .map_err(written)?;
+    Ok(next)
+}
+
+/// A write that lost a race is retried; any other failure is final.
+fn written(error: WriteError) -> Attempt<CatalogError> {
+    match error {
+        WriteError::Conflict => Attempt::Conflict,
+        WriteError::Unexpected(e) => Attempt::Failed(e.into()),
     }
-    Err(CatalogError::Contended)
 }
 
 /// A host's request to block (or unblock) every night of a range.
@@ -142,10 +168,10 @@ pub async fn set_blocked(
         blocked,
     } = request;
     managed_property(properties, caller, id).await?;
-    for _ in 0..WRITE_ATTEMPTS {
-        let nights = reader.nights(id, range).await?;
+    let attempt = || async move {
+        let nights = reader.nights(id, range).await.map_err(CatalogError::from)?;
         let dates = match calendar::plan_blocking(range, blocked, &nights, now) {
-            CalendarPlan::Taken(dates) => return Err(CatalogError::NightsTaken(dates)),
+            CalendarPlan::Taken(dates) => return Err(CatalogError::NightsTaken(dates).into()),
             CalendarPlan::Change(dates) if dates.is_empty() => return Ok(dates),
             CalendarPlan::Change(dates) => dates,
         };
@@ -157,13 +183,13 @@ pub async fn set_blocked(
             },
             now,
         );
-        match writer.set_blocked(id, &dates, blocked, now, &event).await {
-            Ok(()) => return Ok(dates),
-            Err(WriteError::Conflict) => continue,
-            Err(WriteError::Unexpected(e)) => return Err(e.into()),
-        }
-    }
-    Err(CatalogError::Contended)
+        writer
+            .set_blocked(id, &dates, blocked, now, &event)
+            .await
+            .map_err(written)?;
+        Ok(dates)
+    };
+    retry::on_conflict(attempt, || CatalogError::Contended).await
 }
 
 pub async fn availability(
@@ -178,12 +204,38 @@ pub async fn availability(
     Ok(calendar::availability(range, &nights, now))
 }
 
+/// Replaces a property's pricing document with `document`, checked
+/// against the property's currency. Answers the property as it now is.
+pub async fn set_pricing(
+    reader: &dyn PropertyReader,
+    writer: &dyn PropertyWriter,
+    caller: &Caller,
+    id: &PropertyId,
+    document: PricingDocument,
+    now: Timestamp,
+) -> Result<Property, CatalogError> {
+    let document = &document;
+    let attempt = || async move {
+        let current = managed_property(reader, caller, id).await?;
+        let currency = current.listing.nightly_price.currency;
+        let pricing = Pricing::parse(document.clone(), currency).map_err(CatalogError::from)?;
+        let next = current.repriced(pricing, now);
+        let event = Change::PricingChanged {
+            property: next.clone(),
+        };
+        revise(writer, next, event, now).await
+    };
+    retry::on_conflict(attempt, || CatalogError::Contended).await
+}
+
+/// The price of `stay` for `guests`, as of `now`.
 pub async fn quote(
     properties: &dyn PropertyReader,
     id: &PropertyId,
     stay: Stay,
     guests: u32,
+    now: Timestamp,
 ) -> Result<Quote, CatalogError> {
     let property = property(properties, id).await?;
-    Ok(pricing::quote(&property, stay, guests)?)
+    Ok(pricing::quote(&property, stay, guests, Date::of(now))?)
 }

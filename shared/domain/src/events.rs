@@ -29,6 +29,10 @@ pub enum Change {
     PropertyUpdated {
         property: Property,
     },
+    /// The host replaced the property's pricing document (`property.pricing`).
+    PricingChanged {
+        property: Property,
+    },
     /// A host blocked or unblocked these nights.
     CalendarChanged {
         property_id: PropertyId,
@@ -62,6 +66,9 @@ pub enum Change {
     },
     UserErased {
         user_id: UserId,
+        /// What replaces `user_id` in the records that must stay.
+        #[serde(default = "UserId::pseudonym")]
+        pseudonym: UserId,
     },
 }
 
@@ -98,6 +105,7 @@ impl DomainEvent {
         match &self.change {
             Change::PropertyCreated { .. } => "PropertyCreated",
             Change::PropertyUpdated { .. } => "PropertyUpdated",
+            Change::PricingChanged { .. } => "PricingChanged",
             Change::CalendarChanged { .. } => "CalendarChanged",
             Change::BookingRequested { .. } => "BookingRequested",
             Change::BookingHeld { .. } => "BookingHeld",
@@ -115,6 +123,7 @@ impl DomainEvent {
         match &self.change {
             Change::PropertyCreated { .. }
             | Change::PropertyUpdated { .. }
+            | Change::PricingChanged { .. }
             | Change::CalendarChanged { .. } => Source::Properties,
             Change::UserErased { .. } => Source::Users,
             _ => Source::Bookings,
@@ -136,13 +145,26 @@ impl DomainEvent {
         }
     }
 
+    /// The version its aggregate (a booking, or a property's listing) has
+    /// after this event, if it is about one. Read models keep the newest
+    /// version they applied and skip older events, so the order events
+    /// arrive in does not matter (see [`crate::projections::is_current`]).
+    pub fn version(&self) -> Option<u64> {
+        match &self.change {
+            Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
+                Some(property.version)
+            }
+            _ => self.booking().map(|b| b.version()),
+        }
+    }
+
     /// The property whose state or availability this event changes, if any.
     /// Consumers that need order (the search index) order by it.
     pub fn property_id(&self) -> Option<&PropertyId> {
         match &self.change {
-            Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
-                Some(&property.id)
-            }
+            Change::PropertyCreated { property }
+            | Change::PropertyUpdated { property }
+            | Change::PricingChanged { property } => Some(&property.id),
             Change::CalendarChanged { property_id, .. } => Some(property_id),
             _ => self.booking().map(|b| &b.property_id),
         }
@@ -150,8 +172,9 @@ impl DomainEvent {
 
     /// The detail as EventBridge carries it: the change's fields plus
     /// `event_id` and `occurred_at` (consumers deduplicate by Berth's id, not
-    /// EventBridge's) and `property_id` where there is one (the search
-    /// stream's partition key).
+    /// EventBridge's), `property_id` where there is one (the search
+    /// stream's partition key) and the aggregate's `version` where there is
+    /// one (for consumers that read the detail without this crate).
     pub fn detail(&self) -> serde_json::Value {
         let mut detail = match serde_json::to_value(&self.change) {
             Ok(serde_json::Value::Object(mut map)) => match map.remove("detail") {
@@ -164,6 +187,9 @@ impl DomainEvent {
         detail.insert("occurred_at".into(), self.occurred_at.to_rfc3339().into());
         if let Some(property_id) = self.property_id() {
             detail.insert("property_id".into(), property_id.to_string().into());
+        }
+        if let Some(version) = self.version() {
+            detail.insert("version".into(), version.into());
         }
         serde_json::Value::Object(detail)
     }
@@ -196,7 +222,13 @@ mod tests {
     #[test]
     fn events_survive_the_eventbridge_round_trip() {
         let user_id = UserId::parse("alice").unwrap();
-        let event = DomainEvent::new(Change::UserErased { user_id }, chrono::Utc::now());
+        let event = DomainEvent::new(
+            Change::UserErased {
+                user_id,
+                pseudonym: UserId::pseudonym(),
+            },
+            chrono::Utc::now(),
+        );
         assert_eq!(event.detail_type(), "UserErased");
         assert_eq!(event.source().name(), "berth.users");
         let detail = event.detail();

@@ -91,6 +91,12 @@ impl UserId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A fresh id that stands for an erased user: `erased-` and 32 hex
+    /// digits, linked to nobody.
+    pub fn pseudonym() -> Self {
+        Self(format!("erased-{}", Uuid::new_v4().simple()))
+    }
 }
 
 impl TryFrom<String> for UserId {

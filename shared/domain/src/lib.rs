@@ -7,7 +7,9 @@
 //! - use cases over those ports: [`catalog`] (listings, calendars, quotes),
 //!   [`reservations`] (requests, the booking workflow's steps, cancellation,
 //!   the sweeper), [`accounts`], [`reports`];
-//! - read models derived from events: [`projections`].
+//! - read models derived from events: [`projections`];
+//! - [`retry`]: how a use case retries a change that lost a race;
+//! - the set of ports a function is built from: [`wiring`].
 
 pub mod accounts;
 pub mod booking;
@@ -26,6 +28,8 @@ pub mod projections;
 pub mod property;
 pub mod reports;
 pub mod reservations;
+pub mod retry;
 pub mod user;
+pub mod wiring;
 
 pub use anyhow;

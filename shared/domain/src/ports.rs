@@ -6,6 +6,8 @@
 //! which errors it returns; `anyhow::Error` always means "the backing service
 //! could not answer" and is worth retrying.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -212,6 +214,29 @@ pub trait BookingWorkflow: Send + Sync {
     async fn start(&self, booking: &BookingId) -> anyhow::Result<()>;
 }
 
+/// Answers a workflow Task that waits for a callback (`.waitForTaskToken`),
+/// such as a host's decision: Step Functions' SendTaskSuccess,
+/// SendTaskFailure and SendTaskHeartbeat.
+///
+/// Error contract: [`CallbackError::NoSuchTask`] when no Task waits for the
+/// token (unknown, already answered, timed out, or its execution ended);
+/// [`CallbackError::Unexpected`] for anything else, after which the call may
+/// be repeated.
+#[async_trait]
+pub trait TaskCallbacks: Send + Sync {
+    async fn succeed(&self, token: &str, output: &serde_json::Value) -> Result<(), CallbackError>;
+    async fn fail(&self, token: &str, error: &str, cause: &str) -> Result<(), CallbackError>;
+    async fn heartbeat(&self, token: &str) -> Result<(), CallbackError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallbackError {
+    #[error("no task waits for this token")]
+    NoSuchTask,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
 /// What a booking change does to the nights of its stay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NightsChange {
@@ -272,6 +297,26 @@ pub struct Charge {
     pub refunded: Money,
 }
 
+/// Where a payment made under a key stands at the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentState {
+    /// Authorised, not captured (Stripe's `requires_capture`): cancelling it
+    /// releases the money; it was never taken.
+    Authorised { id: String },
+    /// Not settled yet (Stripe's `processing`): it may still be captured, so
+    /// it can be neither refunded nor released until it settles.
+    Processing { id: String },
+    /// Captured; part or all of it may have been refunded since.
+    Captured(Charge),
+}
+
+/// A payment the provider holds, by the key it was made under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub key: String,
+    pub state: PaymentState,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
     pub id: String,
@@ -310,8 +355,30 @@ pub trait PaymentGateway: Send + Sync {
         method: &PaymentMethod,
     ) -> Result<Charge, PaymentError>;
 
+    /// Where the payment made under `key` stands; `None` when nothing was
+    /// charged under it, or the attempt was declined or cancelled.
+    async fn payment(&self, key: &str) -> Result<Option<PaymentState>, PaymentError>;
+
     /// The charge made under `key`, if one was captured.
-    async fn find_charge(&self, key: &str) -> Result<Option<Charge>, PaymentError>;
+    async fn find_charge(&self, key: &str) -> Result<Option<Charge>, PaymentError> {
+        match self.payment(key).await? {
+            Some(PaymentState::Captured(charge)) => Ok(Some(charge)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Releases the authorised (uncaptured) payment `payment_id`, at most once
+    /// per `key`; releasing one already released succeeds. `Rejected` when it
+    /// was captured meanwhile (refund it instead).
+    async fn cancel(&self, key: &str, payment_id: &str) -> Result<(), PaymentError>;
+
+    /// Payments made since `since` that hold or may hold money (authorised,
+    /// processing or captured), in no particular order, at most `limit`.
+    async fn payments_since(
+        &self,
+        since: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Payment>, PaymentError>;
 
     /// Refunds `amount` of charge `charge_id`, at most once per `key`.
     async fn refund(
@@ -355,6 +422,21 @@ pub trait Ledger: Send + Sync {
     async fn earnings(&self, host: &UserId, range: DateRange) -> anyhow::Result<Vec<Earnings>>;
 }
 
+#[async_trait]
+pub trait LedgerMigrations: Send + Sync {
+    /// Creates whatever of the ledger's schema is missing and changes nothing
+    /// that exists, so applying it on every deploy is safe.
+    async fn migrate(&self) -> anyhow::Result<()>;
+}
+
+/// Where the answer to a deployment's request goes: a CloudFormation custom
+/// resource's pre-signed URL, or, locally, the log.
+#[async_trait]
+pub trait DeployReplies: Send + Sync {
+    /// Sends `body` (the JSON answer) to `url`.
+    async fn reply(&self, url: &str, body: &[u8]) -> anyhow::Result<()>;
+}
+
 /// One line of the audit log: a booking or payment state change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
@@ -364,6 +446,9 @@ pub struct AuditRecord {
     pub occurred_at: Timestamp,
     pub change: String,
     pub status: BookingStatus,
+    /// The booking's version after the change (the trail's order).
+    #[serde(default)]
+    pub version: u64,
     pub detail: serde_json::Value,
 }
 
@@ -372,7 +457,8 @@ pub trait AuditLog: Send + Sync {
     /// Appends each record at most once (by event id). Records are never changed.
     async fn append(&self, records: &[AuditRecord]) -> anyhow::Result<()>;
 
-    /// Every record of one booking, oldest first.
+    /// Every record of one booking, in the order of
+    /// [`crate::projections::order_trail`], however they were appended.
     async fn trail(&self, booking: &BookingId) -> anyhow::Result<Vec<AuditRecord>>;
 }
 
@@ -383,6 +469,10 @@ pub struct Notification {
     pub id: String,
     pub booking_id: BookingId,
     pub recipient: UserId,
+    /// The booking's version the message speaks of: a message about an
+    /// older version than one already delivered is news no longer.
+    #[serde(default)]
+    pub version: u64,
     pub subject: String,
     pub body: String,
 }
@@ -396,7 +486,10 @@ pub trait NotificationQueue: Send + Sync {
 
 #[async_trait]
 pub trait Notifier: Send + Sync {
-    /// Delivers the notification at most once (by id).
+    /// Delivers the notification at most once (by id), and not at all when
+    /// a notification of a newer version of the same booking was delivered
+    /// already (see [`crate::projections::is_current`]): a late "confirmed"
+    /// never follows "cancelled".
     async fn send(&self, notification: &Notification) -> anyhow::Result<()>;
 }
 
@@ -410,6 +503,75 @@ pub trait Profiles: Send + Sync {
 
     /// Deletes the user's profile and signals and records `event`, atomically.
     async fn erase(&self, user: &UserId, event: &DomainEvent) -> anyhow::Result<()>;
+}
+
+/// Who is being forgotten, and who stands in their place from now on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    pub user: UserId,
+    /// Replaces `user` wherever a record must stay (a booking, a ledger
+    /// line, an audit record): it links those records to each other, never
+    /// to the person.
+    pub pseudonym: UserId,
+    /// The bookings `user` was a party to (as guest or host), found before
+    /// any store changed.
+    pub bookings: Vec<BookingId>,
+}
+
+impl Erasure {
+    /// How the user's id appears in stored JSON, and what replaces it: as a
+    /// JSON string, and as one inside a JSON string (an error's cause).
+    /// User ids are letters, digits and `- _ . @`, which JSON never escapes.
+    pub fn replacements(&self) -> [(String, String); 2] {
+        let (user, pseudonym) = (self.user.as_str(), self.pseudonym.as_str());
+        [
+            (format!("\"{user}\""), format!("\"{pseudonym}\"")),
+            (format!("\\\"{user}\\\""), format!("\\\"{pseudonym}\\\"")),
+        ]
+    }
+
+    /// `json` with the user's id replaced by the pseudonym, or `None` when
+    /// it does not mention them.
+    pub fn pseudonymise(&self, json: &str) -> Option<String> {
+        let replacements = self.replacements();
+        if !replacements
+            .iter()
+            .any(|(from, _)| json.contains(from.as_str()))
+        {
+            return None;
+        }
+        Some(
+            replacements
+                .iter()
+                .fold(json.to_owned(), |text, (from, to)| {
+                    text.replace(from.as_str(), to)
+                }),
+        )
+    }
+}
+
+#[async_trait]
+pub trait PersonalData: Send + Sync {
+    /// Deletes what this store keeps only about `erasure.user` (profile,
+    /// signals, messages, request keys) and replaces their id with
+    /// `erasure.pseudonym` in the records it must keep. Idempotent: a
+    /// second run finds nothing left to change.
+    async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()>;
+}
+
+/// Several stores that keep personal data, forgotten one after another:
+/// the store that answers whose bookings they are goes last, so a retry
+/// after a failure still finds them.
+pub struct InOrder(pub Vec<Arc<dyn PersonalData>>);
+
+#[async_trait]
+impl PersonalData for InOrder {
+    async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()> {
+        for store in &self.0 {
+            store.forget(erasure).await?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -9,6 +9,7 @@ use crate::dates::{MAX_STAY_NIGHTS, Timestamp};
 use crate::error::InvalidInput;
 use crate::ids::{PropertyId, UserId};
 use crate::money::Money;
+use crate::pricing::Pricing;
 
 /// A listing as stored and as shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +18,10 @@ pub struct Property {
     pub host_id: UserId,
     #[serde(flatten)]
     pub listing: Listing,
+    /// How nights are priced beyond the listing's nightly price, and the
+    /// stay rules; empty until the host sets one.
+    #[serde(default)]
+    pub pricing: Pricing,
     /// Average guest rating, 0.0 to 5.0; none until the property has been rated.
     pub rating: Option<Rating>,
     pub created_at: Timestamp,
@@ -205,6 +210,7 @@ impl Property {
             id: PropertyId::generate(),
             host_id,
             listing,
+            pricing: Pricing::default(),
             rating: None,
             created_at: now,
             updated_at: now,
@@ -216,6 +222,16 @@ impl Property {
     pub fn revised(&self, listing: Listing, now: Timestamp) -> Self {
         Self {
             listing,
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        }
+    }
+
+    /// The next version of this property, priced by `pricing`.
+    pub fn repriced(&self, pricing: Pricing, now: Timestamp) -> Self {
+        Self {
+            pricing,
             updated_at: now,
             version: self.version + 1,
             ..self.clone()

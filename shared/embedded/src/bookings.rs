@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use berth_domain::booking::{Booking, BookingStatus};
+use berth_domain::calendar::rules;
 use berth_domain::dates::{Date, Timestamp};
 use berth_domain::events::DomainEvent;
 use berth_domain::ids::{BookingId, UserId};
@@ -14,7 +15,7 @@ use berth_domain::ports::{
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::SqliteStore;
-use crate::catalog::night_record;
+use crate::catalog::night_state;
 use crate::codec::{EncodedEvents, from_json, instant, millis, to_json};
 
 /// A booking's row, encoded off the writer thread.
@@ -30,15 +31,15 @@ struct BookingRow {
 
 impl BookingRow {
     fn new(booking: &Booking) -> anyhow::Result<Self> {
-        let deadline = (!booking.status.is_settled())
-            .then(|| booking.hold_expires_at.map(millis))
+        let deadline = (!booking.status().is_settled())
+            .then(|| booking.hold_expires_at().map(millis))
             .flatten();
         Ok(Self {
             id: booking.id.to_string(),
             guest_id: booking.guest_id.to_string(),
             host_id: booking.host_id.to_string(),
             property_id: booking.property_id.to_string(),
-            status: booking.status.as_str(),
+            status: booking.status().as_str(),
             deadline,
             data: to_json(booking)?,
         })
@@ -232,13 +233,14 @@ impl BookingChanges for SqliteStore {
             .map(|d| (d, d.to_string()))
             .collect();
         let events = EncodedEvents::new(change.events)?;
+        let booking = change.booking.id.clone();
         self.db
             .write(move |conn| {
                 let status = stored_status(conn, &row.id).map_err(anyhow::Error::from)?;
                 if !status.is_some_and(|s| from.contains(&s)) {
                     return Err(ChangeError::StatusChanged(status));
                 }
-                change_nights(conn, &row, &dates, nights)?;
+                change_nights(conn, &row, &booking, &dates, nights)?;
                 row.update(conn).map_err(anyhow::Error::from)?;
                 events.append(conn).map_err(anyhow::Error::from)?;
                 Ok(())
@@ -247,63 +249,54 @@ impl BookingChanges for SqliteStore {
     }
 }
 
-/// The nights part of a booking change: DESIGN §4's conditions, night by night.
+/// The nights part of a booking change, night by night: each write only if
+/// the night rules (`berth_domain::calendar::rules`) allow it.
 fn change_nights(
     conn: &Connection,
     row: &BookingRow,
+    booking: &BookingId,
     dates: &[(Date, String)],
     nights: NightsChange,
 ) -> Result<(), ChangeError> {
     let db = |e: rusqlite::Error| ChangeError::Unexpected(e.into());
+    let property = row.property_id.as_str();
+    let state = |text: &str| night_state(conn, property, text).map_err(db);
     match nights {
         NightsChange::Keep => {}
         NightsChange::Hold { until, now } => {
-            let (until, now) = (millis(until), millis(now));
-            let mut hold = conn
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO nights (property_id, date, state, booking_id, expires_at) \
-                     VALUES (?1, ?2, 'HELD', ?3, ?4)",
-                )
-                .map_err(db)?;
+            let mut hold = conn.prepare_cached(
+                "INSERT OR REPLACE INTO nights (property_id, date, state, booking_id, expires_at) \
+                 VALUES (?1, ?2, 'HELD', ?3, ?4)",
+            ).map_err(db)?;
             for (date, text) in dates {
-                let free = match night_record(conn, &row.property_id, text).map_err(db)? {
-                    None => true,
-                    Some((state, booking, expires)) => {
-                        state == "HELD"
-                            && (booking.as_deref() == Some(row.id.as_str())
-                                || expires.is_some_and(|e| e <= now))
-                    }
-                };
-                if !free {
+                if !rules::may_hold(state(text)?.as_ref(), booking, now) {
                     return Err(ChangeError::NightTaken(*date));
                 }
-                hold.execute((&row.property_id, text, &row.id, until))
+                hold.execute((property, text, &row.id, millis(until)))
                     .map_err(db)?;
             }
         }
         NightsChange::Book => {
-            let mut book = conn
-                .prepare_cached(
-                    "UPDATE nights SET state = 'BOOKED', expires_at = NULL \
-                     WHERE property_id = ?1 AND date = ?2 AND state = 'HELD' AND booking_id = ?3",
-                )
-                .map_err(db)?;
+            let mut book = conn.prepare_cached(
+                "UPDATE nights SET state = 'BOOKED', expires_at = NULL WHERE property_id = ?1 AND date = ?2",
+            ).map_err(db)?;
             for (date, text) in dates {
-                if book
-                    .execute((&row.property_id, text, &row.id))
-                    .map_err(db)?
-                    == 0
-                {
+                if !rules::may_book(state(text)?.as_ref(), booking) {
                     return Err(ChangeError::NightTaken(*date));
                 }
+                book.execute((property, text)).map_err(db)?;
             }
         }
         NightsChange::Release => {
-            conn.prepare_cached(
-                "DELETE FROM nights WHERE booking_id = ?1 AND property_id = ?2 AND state IN ('HELD', 'BOOKED')",
-            )
-            .and_then(|mut s| s.execute((&row.id, &row.property_id)))
-            .map_err(db)?;
+            let mut release = conn
+                .prepare_cached("DELETE FROM nights WHERE property_id = ?1 AND date = ?2")
+                .map_err(db)?;
+            // Only this booking's nights; another's are never touched.
+            for (_, text) in dates {
+                if rules::may_release(state(text)?.as_ref(), booking) {
+                    release.execute((property, text)).map_err(db)?;
+                }
+            }
         }
     }
     Ok(())

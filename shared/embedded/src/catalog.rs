@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use berth_domain::calendar::{Night, NightState};
+use berth_domain::calendar::{Night, NightState, rules};
 use berth_domain::dates::{Date, DateRange, Timestamp};
 use berth_domain::events::DomainEvent;
 use berth_domain::ids::{BookingId, PropertyId};
@@ -13,7 +13,7 @@ use berth_domain::property::Property;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::SqliteStore;
-use crate::codec::{EncodedEvents, from_json, instant, millis, to_json};
+use crate::codec::{EncodedEvents, from_json, instant, to_json};
 
 #[async_trait]
 impl PropertyReader for SqliteStore {
@@ -131,21 +131,19 @@ pub(crate) fn night_of_row_at(row: &Row<'_>, first: usize) -> rusqlite::Result<N
     Ok(Night { date, state })
 }
 
-/// A night's stored record: state, booking, expiry in ms.
-pub(crate) type NightRecord = (String, Option<String>, Option<i64>);
-
-pub(crate) fn night_record(
+/// The state of a night (`None`: free), for the writes that the night rules
+/// of `berth_domain::calendar::rules` decide.
+pub(crate) fn night_state(
     conn: &Connection,
     property: &str,
     date: &str,
-) -> rusqlite::Result<Option<NightRecord>> {
+) -> rusqlite::Result<Option<NightState>> {
     conn.prepare_cached(
-        "SELECT state, booking_id, expires_at FROM nights WHERE property_id = ?1 AND date = ?2",
+        "SELECT date, state, booking_id, expires_at FROM nights WHERE property_id = ?1 AND date = ?2",
     )?
-    .query_row((property, date), |row| {
-        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-    })
+    .query_row((property, date), night_of_row)
     .optional()
+    .map(|night| night.map(|n| n.state))
 }
 
 #[async_trait]
@@ -160,17 +158,15 @@ impl CalendarWriter for SqliteStore {
     ) -> Result<(), WriteError> {
         let property = property.to_string();
         let dates: Vec<String> = dates.iter().map(Date::to_string).collect();
-        let now = millis(now);
         let events = EncodedEvents::one(event)?;
         self.db
             .write(move |conn| {
                 for date in &dates {
-                    let record = night_record(conn, &property, date).map_err(anyhow::Error::from)?;
-                    let allowed = match (&record, blocked) {
-                        (None, true) => true,
-                        (Some((state, _, expires)), true) => state == "HELD" && expires.is_some_and(|e| e <= now),
-                        (Some((state, _, _)), false) => state == "BLOCKED",
-                        (None, false) => false,
+                    let night = night_state(conn, &property, date).map_err(anyhow::Error::from)?;
+                    let allowed = if blocked {
+                        rules::may_block(night.as_ref(), now)
+                    } else {
+                        rules::may_unblock(night.as_ref())
                     };
                     if !allowed {
                         return Err(WriteError::Conflict);

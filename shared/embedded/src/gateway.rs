@@ -3,16 +3,20 @@
 //! `pm_card_chargeDeclined*` and `pm_card_chargeCustomerFail` are declined.
 //! Charges and refunds are keyed and durable, so a retried call never moves
 //! money twice. Tests can inject faults: unavailability, calls that never
-//! answer, and captures whose answer is lost.
+//! answer, captures whose answer is lost, and payments left authorised
+//! (uncaptured) or processing. Those two states live in memory beside the
+//! stored charge: a restart settles them as captured.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use berth_domain::booking::PaymentMethod;
+use berth_domain::dates::Timestamp;
 use berth_domain::money::{Currency, Money};
-use berth_domain::ports::{Charge, PaymentError, PaymentGateway, Refund};
+use berth_domain::ports::{Charge, Payment, PaymentError, PaymentGateway, PaymentState, Refund};
 use chrono::Utc;
 use rand::Rng;
 use rusqlite::{Connection, OptionalExtension};
@@ -32,8 +36,21 @@ pub struct PaymentFaults {
     pub timeout: f64,
     /// Capture, then never answer: the caller must retry with the same key.
     pub lost_response: f64,
+    /// Authorise without capturing (Stripe's `requires_capture`): the call
+    /// answers `Unavailable` and the payment waits to be released.
+    pub uncaptured: f64,
+    /// Leave the payment processing (Stripe's `processing`) until
+    /// [`FakeGateway::settle_processing`]: the call answers `Unavailable`.
+    pub processing: f64,
     /// Added to every call, in milliseconds.
     pub latency_ms: u64,
+}
+
+/// A payment not settled yet, by charge id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unsettled {
+    Authorised,
+    Processing,
 }
 
 /// What the gateway has seen, for tests and the bench.
@@ -57,6 +74,7 @@ pub struct ChargeRecord {
 pub struct FakeGateway {
     db: Db,
     faults: Mutex<PaymentFaults>,
+    unsettled: Mutex<HashMap<String, Unsettled>>,
     charge_calls: AtomicU64,
     faults_injected: AtomicU64,
 }
@@ -72,6 +90,7 @@ impl FakeGateway {
         Self {
             db,
             faults: Mutex::new(PaymentFaults::default()),
+            unsettled: Mutex::new(HashMap::new()),
             charge_calls: AtomicU64::new(0),
             faults_injected: AtomicU64::new(0),
         }
@@ -130,6 +149,48 @@ impl FakeGateway {
         };
         self.faults_injected.fetch_add(1, Ordering::Relaxed);
         Some(fault)
+    }
+
+    /// Draws whether a new capture stays unsettled.
+    fn draw_unsettled(&self) -> Option<Unsettled> {
+        let faults = self.faults();
+        let roll: f64 = rand::rng().random();
+        if roll < faults.uncaptured {
+            Some(Unsettled::Authorised)
+        } else if roll < faults.uncaptured + faults.processing {
+            Some(Unsettled::Processing)
+        } else {
+            None
+        }
+    }
+
+    fn unsettled(&self, charge_id: &str) -> Option<Unsettled> {
+        self.unsettled
+            .lock()
+            .ok()
+            .and_then(|held| held.get(charge_id).copied())
+    }
+
+    /// Every processing payment settles, captured. Answers how many did.
+    pub fn settle_processing(&self) -> usize {
+        let Ok(mut held) = self.unsettled.lock() else {
+            return 0;
+        };
+        let before = held.len();
+        held.retain(|_, state| *state != Unsettled::Processing);
+        before - held.len()
+    }
+
+    /// A stored row as the provider would answer for it now.
+    fn state_of(&self, row: ChargeRow) -> Result<Option<PaymentState>, PaymentError> {
+        let id = row.0.clone();
+        match (charge_of(row), self.unsettled(&id)) {
+            (Err(PaymentError::Declined(_)), _) => Ok(None),
+            (Err(other), _) => Err(other),
+            (Ok(_), Some(Unsettled::Authorised)) => Ok(Some(PaymentState::Authorised { id })),
+            (Ok(_), Some(Unsettled::Processing)) => Ok(Some(PaymentState::Processing { id })),
+            (Ok(charge), None) => Ok(Some(PaymentState::Captured(charge))),
+        }
     }
 
     async fn latency(&self) {
@@ -216,6 +277,7 @@ impl PaymentGateway for FakeGateway {
         let (key, asked) = (key.to_owned(), method.as_str().to_owned());
         let method = asked.clone();
         let id = format!("pi_{}", Uuid::new_v4().simple());
+        let fresh = id.clone();
         let now = millis(Utc::now());
         let row = self
             .db
@@ -241,21 +303,106 @@ impl PaymentGateway for FakeGateway {
                 "idempotency key reused with different parameters".into(),
             ));
         }
+        if row.0 == fresh
+            && row.4 == "captured"
+            && let (Some(state), Ok(mut held)) = (self.draw_unsettled(), self.unsettled.lock())
+        {
+            held.insert(fresh, state);
+        }
         if matches!(fault, Some(Fault::LostResponse)) {
             std::future::pending::<()>().await;
         }
-        charge_of(row)
+        match self.unsettled(&row.0) {
+            Some(state) => Err(PaymentError::Unavailable(format!(
+                "payment {} is {state:?}",
+                row.0
+            ))),
+            None => charge_of(row),
+        }
     }
 
-    async fn find_charge(&self, key: &str) -> Result<Option<Charge>, PaymentError> {
+    async fn payment(&self, key: &str) -> Result<Option<PaymentState>, PaymentError> {
         let row = self
             .db
             .read(|tx| charge_by_key(tx, key))
             .map_err(unavailable)?;
-        match row.map(charge_of) {
-            None | Some(Err(PaymentError::Declined(_))) => Ok(None),
-            Some(other) => other.map(Some),
+        row.map_or(Ok(None), |row| self.state_of(row))
+    }
+
+    async fn cancel(&self, _key: &str, payment_id: &str) -> Result<(), PaymentError> {
+        self.latency().await;
+        match self.unsettled(payment_id) {
+            Some(Unsettled::Authorised) => {}
+            Some(Unsettled::Processing) => {
+                return Err(PaymentError::Rejected(format!(
+                    "payment {payment_id} is processing and cannot be cancelled"
+                )));
+            }
+            None => {
+                let id = payment_id.to_owned();
+                let outcome: Option<String> = self
+                    .db
+                    .read(|tx| {
+                        tx.prepare_cached("SELECT outcome FROM gateway_charges WHERE id = ?1")?
+                            .query_row([&id], |r| r.get(0))
+                            .optional()
+                    })
+                    .map_err(unavailable)?;
+                return match outcome.as_deref() {
+                    Some("declined") => Ok(()),
+                    Some(_) => Err(PaymentError::Rejected(format!(
+                        "payment {payment_id} was captured: refund it"
+                    ))),
+                    None => Err(PaymentError::Rejected(format!(
+                        "no such payment: {payment_id}"
+                    ))),
+                };
+            }
         }
+        let id = payment_id.to_owned();
+        self.db
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "UPDATE gateway_charges SET outcome = 'declined', decline_reason = 'canceled' WHERE id = ?1",
+                )?
+                .execute([&id])?;
+                Ok::<_, anyhow::Error>(())
+            })
+            .await
+            .map_err(unavailable)?;
+        if let Ok(mut held) = self.unsettled.lock() {
+            held.remove(payment_id);
+        }
+        Ok(())
+    }
+
+    async fn payments_since(
+        &self,
+        since: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Payment>, PaymentError> {
+        let since = millis(since);
+        let rows = self
+            .db
+            .read(|tx| {
+                let mut query = tx.prepare_cached(
+                    "SELECT key, id, method, amount, currency, outcome, decline_reason, refunded FROM gateway_charges \
+                     WHERE created_at >= ?1 AND outcome = 'captured' ORDER BY created_at, key LIMIT ?2",
+                )?;
+                let rows = query.query_map((since, limit), |r| {
+                    let key: String = r.get(0)?;
+                    Ok((key, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))
+                })?;
+                rows.collect::<rusqlite::Result<Vec<(String, ChargeRow)>>>()
+            })
+            .map_err(unavailable)?;
+        let mut payments = Vec::with_capacity(rows.len());
+        for (key, row) in rows {
+            if let Some(state) = self.state_of(row)? {
+                payments.push(Payment { key, state });
+            }
+        }
+        Ok(payments)
     }
 
     async fn refund(
@@ -265,6 +412,11 @@ impl PaymentGateway for FakeGateway {
         amount: Money,
     ) -> Result<Refund, PaymentError> {
         self.latency().await;
+        if let Some(state) = self.unsettled(charge_id) {
+            return Err(PaymentError::Rejected(format!(
+                "payment {charge_id} is {state:?}: nothing was captured to refund"
+            )));
+        }
         let (key, charge_id) = (key.to_owned(), charge_id.to_owned());
         let id = format!("re_{}", Uuid::new_v4().simple());
         let now = millis(Utc::now());

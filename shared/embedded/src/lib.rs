@@ -4,8 +4,10 @@
 //! - [`db`]: the file, its writer thread (group commit) and reader pool;
 //! - [`schema`]: migrations, applied at open;
 //! - one module per area: [`catalog`] (properties, nights), [`bookings`],
-//!   [`users`], [`records`] (ledger, audit log, notifications), [`outbox`];
+//!   [`users`], [`records`] (ledger, audit log, notifications), [`outbox`],
+//!   [`erasure`] (forgetting a user across all of them);
 //! - [`gateway`]: the fake payment gateway;
+//! - [`source`]: the store as a source of ports;
 //! - the local platform's machinery: [`journal`] (workflow executions),
 //!   [`queues`] (durable queues with SQS's semantics).
 
@@ -13,12 +15,14 @@ pub mod bookings;
 pub mod catalog;
 mod codec;
 pub mod db;
+pub mod erasure;
 pub mod gateway;
 pub mod journal;
 pub mod outbox;
 pub mod queues;
 pub mod records;
 mod schema;
+pub mod source;
 pub mod users;
 
 pub use db::Db;

@@ -6,13 +6,30 @@ use berth_domain::dates::{Date, DateRange};
 use berth_domain::ids::{BookingId, UserId};
 use berth_domain::money::Currency;
 use berth_domain::ports::{
-    AuditLog, AuditRecord, Earnings, Ledger, LedgerEntry, Notification, Notifier,
+    AuditLog, AuditRecord, Earnings, Ledger, LedgerEntry, LedgerMigrations, Notification, Notifier,
 };
+use berth_domain::projections;
 use chrono::Utc;
 use rusqlite::named_params;
 
 use crate::SqliteStore;
 use crate::codec::{from_json, millis, to_json};
+
+/// The schema is one of the store's own migrations, applied when it opens;
+/// running its statements again changes nothing (each is IF NOT EXISTS).
+#[async_trait]
+impl LedgerMigrations for SqliteStore {
+    async fn migrate(&self) -> anyhow::Result<()> {
+        self.db
+            .write(|conn| {
+                for statement in berth_ledger_sql::schema_statements() {
+                    conn.execute_batch(statement)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+}
 
 #[async_trait]
 impl Ledger for SqliteStore {
@@ -101,15 +118,20 @@ impl AuditLog for SqliteStore {
     }
 
     async fn trail(&self, booking: &BookingId) -> anyhow::Result<Vec<AuditRecord>> {
-        self.db.read(|tx| {
-            let mut query = tx.prepare_cached(
+        self.db
+            .read(|tx| {
+                let mut query = tx.prepare_cached(
                 "SELECT record FROM audit_log WHERE booking_id = ?1 ORDER BY occurred_at, event_id",
             )?;
-            let rows = query.query_map([booking.as_str()], |row| {
-                from_json(&row.get::<_, String>(0)?)
-            })?;
-            rows.collect()
-        })
+                let rows = query.query_map([booking.as_str()], |row| {
+                    from_json(&row.get::<_, String>(0)?)
+                })?;
+                rows.collect()
+            })
+            .map(|mut trail: Vec<AuditRecord>| {
+                projections::order_trail(&mut trail);
+                trail
+            })
     }
 }
 
@@ -122,12 +144,15 @@ impl Notifier for SqliteStore {
             notification.recipient.to_string(),
             millis(Utc::now()),
             to_json(notification)?,
+            i64::try_from(notification.version)?,
         );
+        // Not after a newer message about the same booking (a late event).
         self.db
             .write(move |conn| {
                 conn.prepare_cached(
-                    "INSERT OR IGNORE INTO notifications (id, booking_id, recipient, sent_at, message) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR IGNORE INTO notifications (id, booking_id, recipient, sent_at, message, version) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS \
+                     (SELECT 1 FROM notifications WHERE booking_id = ?2 AND version > ?6)",
                 )?
                 .execute(row)?;
                 Ok(())

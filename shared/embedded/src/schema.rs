@@ -162,12 +162,20 @@ ALTER TABLE audit_entries RENAME TO audit_log;
 CREATE INDEX audit_by_booking ON audit_log (booking_id, occurred_at);
 ";
 
+/// Notifications remember the booking version they speak of, so a late
+/// one (an older version than one sent) is not sent.
+const V5: &str = "
+ALTER TABLE notifications ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX notifications_by_booking ON notifications (booking_id, version);
+";
+
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
     let migrations = Migrations::new(vec![
         M::up(V1),
         M::up(berth_ledger_sql::SCHEMA),
         M::up(V3),
         M::up(V4),
+        M::up(V5),
     ]);
     migrations.to_latest(conn)?;
     Ok(())

@@ -36,7 +36,24 @@ pub const EARNINGS: &str = "SELECT currency, \
     WHERE host_id = :host_id AND occurred_on >= :from AND occurred_on < :to \
     GROUP BY currency ORDER BY currency";
 
+/// Erasure: a host's ledger lines keep their amounts under a pseudonym.
+/// Parameters: `:host_id :pseudonym`.
+pub const PSEUDONYMISE_HOST: &str =
+    "UPDATE ledger_entries SET host_id = :pseudonym WHERE host_id = :host_id";
+
 /// The schema's statements, one by one.
 pub fn schema_statements() -> impl Iterator<Item = &'static str> {
     SCHEMA.split(';').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The schema's version: the first 16 hex digits of its SHA-256. The
+/// stack's `LedgerSchema` resource names it, so a deploy that changes the
+/// schema runs the migration again (a test holds the two in step).
+pub fn schema_version() -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(SCHEMA.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

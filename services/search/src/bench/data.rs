@@ -1,6 +1,8 @@
 //! Deterministic generated data for the benchmark: cities of skewed sizes
 //! (one big city, a long tail), listings with random prices, amenities and
-//! ratings, and calendars with about 30% of nights booked.
+//! ratings, calendars with about 30% of nights booked, and a share of
+//! listings with pricing documents (seasons, weekend prices, discounts,
+//! fees and taxes).
 
 use std::collections::BTreeSet;
 
@@ -9,6 +11,9 @@ use berth_domain::cancellation::CancellationPolicy;
 use berth_domain::dates::{Date, Timestamp};
 use berth_domain::ids::{BookingId, PropertyId, UserId};
 use berth_domain::money::{Currency, Money};
+use berth_domain::pricing::{
+    FeeDocument, LengthDiscount, Pricing, PricingDocument, SeasonDocument, TaxDocument,
+};
 use berth_domain::property::{Amenity, Listing, Location, Property, Rating};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -67,8 +72,12 @@ pub fn load(
     cities: &[City],
     today: Date,
     now: Timestamp,
+    priced_percent: u32,
     rng: &mut StdRng,
 ) {
+    // Pricing draws its own numbers, so that the listings and calendars are
+    // the same with or without pricing documents.
+    let mut pricing_rng = StdRng::seed_from_u64(rng.random());
     let host = UserId::parse("bench-host").expect("valid user id");
     let booked = NightState::Booked {
         booking_id: BookingId::from_uuid(uuid::Uuid::from_u128(1)),
@@ -77,13 +86,16 @@ pub fn load(
     for city in cities {
         for _ in 0..city.size {
             serial += 1;
-            let property = listing(
+            let mut property = listing(
                 PropertyId::from_uuid(uuid::Uuid::from_u128(serial)),
                 &host,
                 city,
                 now,
                 rng,
             );
+            if pricing_rng.random_range(0..100) < priced_percent {
+                property.pricing = pricing(&property, &mut pricing_rng);
+            }
             builder.add_property(&property);
             // Runs of nights (first day, length, state), states shared so
             // that no night allocates.
@@ -176,6 +188,7 @@ fn listing(
         id,
         host_id: host.clone(),
         listing,
+        pricing: Pricing::default(),
         rating: rng
             .random_bool(0.8)
             .then(|| Rating::from_tenths(rng.random_range(30..=50)))
@@ -184,6 +197,62 @@ fn listing(
         updated_at: now,
         version: 1,
     }
+}
+
+/// A pricing document as hosts write them: summer and year-end seasons
+/// with a minimum stay, dearer weekends, weekly and monthly discounts, a
+/// linen fee, VAT and a capped tourist tax.
+fn pricing(property: &Property, rng: &mut StdRng) -> Pricing {
+    let listing = &property.listing;
+    let currency = listing.nightly_price.currency;
+    let nightly = listing.nightly_price.amount;
+    let money = |amount: i64| Money::new(amount, currency);
+    let date = |text: &str| Date::parse(text).expect("valid date");
+    let season = |from: &str, to: &str, percent: i64, min: u32| SeasonDocument {
+        from: date(from),
+        to: date(to),
+        nightly_price: money(nightly * percent / 100),
+        min_nights: Some(min),
+    };
+    let weekend = money(nightly * rng.random_range(105..=130) / 100);
+    let document = PricingDocument {
+        seasons: vec![
+            season("2027-07-01", "2027-09-01", rng.random_range(120..=160), 5),
+            season("2027-12-20", "2028-01-04", rng.random_range(130..=200), 3),
+        ],
+        weekday_prices: [("fri".to_owned(), weekend), ("sat".to_owned(), weekend)].into(),
+        length_discounts: vec![
+            LengthDiscount {
+                min_nights: 7,
+                percent: rng.random_range(5..=15),
+            },
+            LengthDiscount {
+                min_nights: 28,
+                percent: rng.random_range(20..=35),
+            },
+        ],
+        fees: vec![FeeDocument {
+            name: "linen".into(),
+            per: "guest".into(),
+            amount: money(rng.random_range(5..=20) * 100),
+        }],
+        taxes: vec![
+            TaxDocument {
+                name: "VAT".into(),
+                percent: Some(rng.random_range(5..=21)),
+                per_guest_night: None,
+                max_nights: None,
+            },
+            TaxDocument {
+                name: "tourist tax".into(),
+                percent: None,
+                per_guest_night: Some(money(rng.random_range(1..=4) * 100)),
+                max_nights: Some(7),
+            },
+        ],
+        ..PricingDocument::default()
+    };
+    Pricing::parse(document, currency).expect("a valid generated document")
 }
 
 pub fn rng(seed: u64) -> StdRng {

@@ -21,6 +21,8 @@ pub struct BenchArgs {
     /// Queries timed per mix.
     pub queries_per_mix: usize,
     pub seed: u64,
+    /// Percent of properties with a pricing document.
+    pub priced_percent: u32,
 }
 
 impl Default for BenchArgs {
@@ -29,6 +31,7 @@ impl Default for BenchArgs {
             properties: 100_000,
             queries_per_mix: 300,
             seed: 7,
+            priced_percent: 20,
         }
     }
 }
@@ -69,6 +72,7 @@ pub struct BenchReport {
     pub properties: usize,
     pub cities: usize,
     pub big_city: usize,
+    pub priced_percent: u32,
     /// Time spent inside the bulk loader (data generation excluded).
     pub build: Duration,
     pub heap_bytes: usize,
@@ -91,7 +95,14 @@ pub fn run(args: BenchArgs) -> BenchReport {
     let rss_before = resident_bytes();
     let mut builder = Index::builder(today, Positions::default());
     let loading = Instant::now();
-    data::load(&mut builder, &cities, today, now, &mut rng);
+    data::load(
+        &mut builder,
+        &cities,
+        today,
+        now,
+        args.priced_percent,
+        &mut rng,
+    );
     let index = builder.finish();
     let build = loading.elapsed();
     let rss_delta_bytes = resident_bytes()
@@ -134,6 +145,7 @@ pub fn run(args: BenchArgs) -> BenchReport {
         properties: index.len(),
         cities: cities.len(),
         big_city: cities[0].size,
+        priced_percent: args.priced_percent,
         build,
         heap_bytes: index.heap_bytes(),
         rss_delta_bytes,
@@ -256,11 +268,13 @@ impl fmt::Display for BenchReport {
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         writeln!(
             f,
-            "search bench: {} properties in {} cities (big city {}), {:.1}% of nights closed",
+            "search bench: {} properties in {} cities (big city {}), {:.1}% of nights closed, \
+             {}% with pricing documents",
             self.properties,
             self.cities,
             self.big_city,
-            self.booked_share * 100.0
+            self.booked_share * 100.0,
+            self.priced_percent
         )?;
         writeln!(f, "build: {:.2} s", self.build.as_secs_f64())?;
         writeln!(

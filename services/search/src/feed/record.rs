@@ -27,9 +27,10 @@ struct Envelope {
 }
 
 /// Detail types the domain defines; other events on the bus are not ours.
-const DETAIL_TYPES: [&str; 12] = [
+const DETAIL_TYPES: [&str; 13] = [
     "PropertyCreated",
     "PropertyUpdated",
+    "PricingChanged",
     "CalendarChanged",
     "BookingRequested",
     "BookingHeld",

@@ -3,11 +3,13 @@
 //! is checked against the time of the query. Several bookings may hold the
 //! same night over time (a later one after an earlier one expired); each
 //! booking's hold is kept and released on its own, so releasing a stale hold
-//! never frees nights that another booking holds now.
+//! never frees nights that another booking holds now. Whether a hold has
+//! lapsed is the domain's rule (`calendar::hold_lapsed`), on nanoseconds.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use berth_domain::calendar::hold_lapsed;
 use serde::{Deserialize, Serialize};
 
 use super::nights::Day;
@@ -23,7 +25,7 @@ pub struct Hold {
 
 impl Hold {
     fn is_live_over(&self, from: Day, to: Day, now_ns: i64) -> bool {
-        self.expires_at > now_ns && self.from < to && from < self.to
+        !hold_lapsed(self.expires_at, now_ns) && self.from < to && from < self.to
     }
 }
 
@@ -94,7 +96,7 @@ impl Holds {
     pub fn prune(&mut self, now_ns: i64) -> Vec<u32> {
         let mut emptied = Vec::new();
         self.by_slot.retain(|slot, holds| {
-            holds.retain(|h| h.expires_at > now_ns);
+            holds.retain(|h| !hold_lapsed(h.expires_at, now_ns));
             if holds.is_empty() {
                 emptied.push(*slot);
             }

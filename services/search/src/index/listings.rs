@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use berth_domain::money::Currency;
+use berth_domain::money::{Currency, Money};
+use berth_domain::pricing::{Bounds, Fee, LengthDiscount, Pricing, Season, Tax, Terms};
 use berth_domain::property::{Amenity, Property};
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,17 @@ pub struct Card {
     pub rating: u8,
     /// Whether some booking's hold is recorded for this property.
     pub held: bool,
+    /// Whether the property has a pricing document (in [`Listings::priced`]).
+    pub priced: bool,
+}
+
+/// A property's pricing document, with what search needs to walk by price
+/// without pricing every stay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Priced {
+    pub pricing: Pricing,
+    pub currency: Currency,
+    pub bounds: Bounds,
 }
 
 /// Strings stored once and named by number.
@@ -98,6 +110,8 @@ pub struct Listings {
     pub labels: Vec<u32>,
     pub countries: Vec<[u8; 2]>,
     pub titles: Vec<Box<str>>,
+    /// Pricing documents of the properties that have one.
+    pub priced: Vec<Option<Box<Priced>>>,
     /// City keys (lower case) by id.
     pub city_keys: Interned,
     /// Cities as hosts spelled them.
@@ -149,7 +163,15 @@ impl Listings {
             max_nights: small(listing.max_nights),
             rating: property.rating.map_or(0, |r| r.tenths() + 1),
             held,
+            priced: !property.pricing.is_empty(),
         };
+        let priced = card.priced.then(|| {
+            Box::new(Priced {
+                pricing: property.pricing.clone(),
+                currency: listing.nightly_price.currency,
+                bounds: Terms::of(property).bounds(),
+            })
+        });
         let location = (listing.location.lat, listing.location.lon);
         let city = self.city_keys.id(&city_key(&listing.city));
         let label = self.city_labels.id(listing.city.trim());
@@ -173,6 +195,7 @@ impl Listings {
                 self.labels[s] = label;
                 self.countries[s] = country;
                 self.titles[s] = title;
+                self.priced[s] = priced;
                 self.place(slot);
                 Upsert::Updated(slot)
             }
@@ -186,6 +209,7 @@ impl Listings {
                 self.labels.push(label);
                 self.countries.push(country);
                 self.titles.push(title);
+                self.priced.push(priced);
                 self.slot_of.insert(id, slot);
                 self.place(slot);
                 Upsert::Added(slot)
@@ -241,6 +265,22 @@ impl Listings {
             .expect("only valid currencies are interned")
     }
 
+    /// How a priced slot prices a stay: its listing's prices and limits and
+    /// its pricing document. `None` for a slot without a document.
+    pub fn terms(&self, slot: u32) -> Option<Terms<'_>> {
+        let s = slot as usize;
+        let priced = self.priced[s].as_deref()?;
+        let card = &self.cards[s];
+        Some(Terms {
+            nightly_price: Money::new(i64::from(card.nightly), priced.currency),
+            cleaning_fee: Money::new(i64::from(card.cleaning), priced.currency),
+            min_nights: u32::from(card.min_nights),
+            max_nights: u32::from(card.max_nights),
+            max_guests: u32::from(card.max_guests),
+            pricing: &priced.pricing,
+        })
+    }
+
     /// Reorders slots: slot `i` becomes what was slot `order[i]`.
     pub fn permute(&mut self, order: &[u32], new_slot_of: &[u32]) {
         fn apply<T: Clone>(column: &mut Vec<T>, order: &[u32]) {
@@ -257,6 +297,7 @@ impl Listings {
         apply(&mut self.labels, order);
         apply(&mut self.countries, order);
         apply(&mut self.titles, order);
+        apply(&mut self.priced, order);
         for slots in self.postings.iter_mut().chain(self.grid.values_mut()) {
             for slot in slots.iter_mut() {
                 *slot = new_slot_of[*slot as usize];
@@ -292,7 +333,15 @@ impl Listings {
         let postings: usize = self.postings.iter().map(|p| p.capacity() * 4 + 24).sum();
         let grid: usize = self.grid.values().map(|p| p.capacity() * 4 + 24 + 8).sum();
         let lookup = self.slot_of.capacity() * (16 + 4 + 1);
+        let priced = self.priced.capacity() * 8
+            + self
+                .priced
+                .iter()
+                .flatten()
+                .map(|p| priced_bytes(p))
+                .sum::<usize>();
         columns
+            + priced
             + postings
             + grid
             + lookup
@@ -301,6 +350,23 @@ impl Listings {
             + self.city_labels.heap_bytes()
             + self.currencies.heap_bytes()
     }
+}
+
+/// The heap behind one pricing document, near enough.
+fn priced_bytes(priced: &Priced) -> usize {
+    let pricing = &priced.pricing;
+    let names: usize = pricing
+        .fees
+        .iter()
+        .map(|f| allocation(f.name.len()))
+        .chain(pricing.taxes.iter().map(|t| allocation(t.name.len())))
+        .sum();
+    allocation(size_of::<Priced>())
+        + allocation(pricing.seasons.capacity() * size_of::<Season>())
+        + allocation(pricing.length_discounts.capacity() * size_of::<LengthDiscount>())
+        + allocation(pricing.fees.capacity() * size_of::<Fee>())
+        + allocation(pricing.taxes.capacity() * size_of::<Tax>())
+        + names
 }
 
 /// What the allocator hands out for `len` bytes: a 16-byte granule with an 8-byte header.

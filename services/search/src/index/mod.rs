@@ -7,7 +7,9 @@
 //! - `nights`: a 960-day bitset row per property of closed (blocked or
 //!   booked) nights, rolling with the calendar;
 //! - `holds`: unsettled bookings' holds, checked against the query's time;
-//! - `position`: the last applied feed position, so replays are exact.
+//! - `position`: the last applied feed position, so replays are exact;
+//! - `versions`: each booking's newest applied version, so late events are
+//!   skipped whatever order the feed delivers them in.
 
 mod build;
 mod holds;
@@ -16,6 +18,7 @@ mod nights;
 mod orders;
 mod position;
 mod snapshot;
+mod versions;
 
 use berth_domain::booking::Booking;
 use berth_domain::dates::{Date, Timestamp};
@@ -28,9 +31,10 @@ pub use position::{FeedPosition, InvalidSequence, Positions, ShardSequence};
 pub use snapshot::SnapshotError;
 
 pub(crate) use holds::{Hold, Holds};
-pub(crate) use listings::{GRID_COLUMNS, Listings, Upsert, city_key, grid_column, grid_row};
+pub(crate) use listings::{Card, GRID_COLUMNS, Listings, Upsert, city_key, grid_column, grid_row};
 pub(crate) use nights::{Day, NightRows};
 pub(crate) use orders::{CityOrders, rating_key};
+pub(crate) use versions::BookingVersions;
 
 /// What applying one event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +52,7 @@ pub struct Index {
     pub(crate) nights: NightRows,
     pub(crate) holds: Holds,
     pub(crate) orders: CityOrders,
+    pub(crate) bookings: BookingVersions,
     /// Cities at least this big are searched through their sort orders.
     pub(crate) ordered_scan_from: usize,
 }
@@ -64,6 +69,7 @@ impl Index {
             nights: NightRows::new(day(today)),
             holds: Holds::default(),
             orders: CityOrders::default(),
+            bookings: BookingVersions::default(),
             ordered_scan_from: ORDERED_SCAN_FROM,
         }
     }
@@ -91,7 +97,11 @@ impl Index {
         if !self.positions.is_new(position) {
             return Applied::AlreadySeen;
         }
-        self.change(&event.change);
+        // A booking's event older than one applied already is late: its
+        // position is taken, its change is not.
+        if event.booking().is_none_or(|b| self.bookings.admit(b)) {
+            self.change(&event.change);
+        }
         self.positions.advance(position);
         Applied::Applied
     }
@@ -115,6 +125,7 @@ impl Index {
             + self.nights.heap_bytes()
             + self.holds.heap_bytes()
             + self.orders.heap_bytes()
+            + self.bookings.heap_bytes()
     }
 
     /// The share of nights closed (blocked or booked) over the booking horizon from `today`.
@@ -133,6 +144,7 @@ impl Index {
         let today = day(Date::of(now));
         if self.nights.is_stale(today) {
             self.nights.roll(today);
+            self.bookings.prune(today);
         }
         for slot in self.holds.prune(instant(now)) {
             self.listings.cards[slot as usize].held = false;
@@ -141,7 +153,9 @@ impl Index {
 
     fn change(&mut self, change: &Change) {
         match change {
-            Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
+            Change::PropertyCreated { property }
+            | Change::PropertyUpdated { property }
+            | Change::PricingChanged { property } => {
                 self.upsert(property);
             }
             Change::CalendarChanged {
@@ -210,7 +224,7 @@ impl Index {
             from: day(booking.check_in),
             to: day(booking.check_out),
             // A hold without an expiry lasts until its booking settles.
-            expires_at: booking.hold_expires_at.map_or(i64::MAX, instant),
+            expires_at: booking.hold_expires_at().map_or(i64::MAX, instant),
         };
         self.holds.hold(slot, hold);
         self.listings.cards[slot as usize].held = true;

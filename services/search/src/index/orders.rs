@@ -2,9 +2,42 @@
 //! early: by rating (exactly the result order) and by nightly price (a
 //! lower bound of the stay's total). A search of a big city walks these and
 //! stops once no later property could make the page, instead of scanning the
-//! whole city.
+//! whole city. Properties with a pricing document are walked apart, by the
+//! lowest price any of their nights can have, each with its bounds (see
+//! `berth_domain::pricing::Bounds`) so that most are passed over unpriced.
 
 use super::listings::{Card, Listings};
+
+/// A priced property as the price walk sees it: its bounds, beside its slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PricedEntry {
+    /// No night of any stay costs less than this (discounts included).
+    pub floor: u64,
+    pub slot: u32,
+    /// With `per_stay`, more than any stay of n nights can cost: `n × per_night + per_stay`.
+    pub per_night: u64,
+    pub per_stay: u64,
+}
+
+impl PricedEntry {
+    fn of(listings: &Listings, slot: u32) -> Option<Self> {
+        let bounds = listings.priced[slot as usize].as_ref()?.bounds;
+        let unsigned = |v: i64| u64::try_from(v).unwrap_or(0);
+        Some(Self {
+            floor: unsigned(bounds.floor),
+            slot,
+            per_night: unsigned(bounds.per_night),
+            per_stay: unsigned(bounds.per_stay),
+        })
+    }
+
+    /// The most a stay of `nights` can cost.
+    pub fn ceiling(&self, nights: u64) -> u64 {
+        self.per_night
+            .saturating_mul(nights)
+            .saturating_add(self.per_stay)
+    }
+}
 
 /// The rating sort key: highest rating first, unrated (0) last.
 pub fn rating_key(card: &Card) -> u64 {
@@ -14,7 +47,10 @@ pub fn rating_key(card: &Card) -> u64 {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CityOrders {
     pub by_rating: Vec<Vec<u32>>,
+    /// Properties without a pricing document, by nightly price.
     pub by_price: Vec<Vec<u32>>,
+    /// Properties with one, by their lowest night.
+    pub priced: Vec<Vec<PricedEntry>>,
     /// The highest cleaning fee ever seen in each city (never lowered: a
     /// bound, not a statistic).
     pub max_cleaning: Vec<u32>,
@@ -31,11 +67,18 @@ impl CityOrders {
         if city >= self.by_rating.len() {
             self.by_rating.resize_with(city + 1, Vec::new);
             self.by_price.resize_with(city + 1, Vec::new);
+            self.priced.resize_with(city + 1, Vec::new);
             self.max_cleaning.resize(city + 1, 0);
         }
         let by_rating = &mut self.by_rating[city];
         let at = by_rating.partition_point(|s| rating(listings, *s) < rating(listings, slot));
         by_rating.insert(at, slot);
+        if let Some(entry) = PricedEntry::of(listings, slot) {
+            let priced = &mut self.priced[city];
+            let at = priced.partition_point(|e| e < &entry);
+            priced.insert(at, entry);
+            return;
+        }
         let by_price = &mut self.by_price[city];
         let at = by_price.partition_point(|s| price(listings, *s) < price(listings, slot));
         by_price.insert(at, slot);
@@ -54,6 +97,14 @@ impl CityOrders {
         if by_rating.get(at) == Some(&slot) {
             by_rating.remove(at);
         }
+        if let Some(entry) = PricedEntry::of(listings, slot) {
+            let priced = &mut self.priced[city];
+            let at = priced.partition_point(|e| e < &entry);
+            if priced.get(at) == Some(&entry) {
+                priced.remove(at);
+            }
+            return;
+        }
         let by_price = &mut self.by_price[city];
         let at = by_price.partition_point(|s| price(listings, *s) < price(listings, slot));
         if by_price.get(at) == Some(&slot) {
@@ -69,11 +120,24 @@ impl CityOrders {
         for slots in &mut self.by_rating {
             slots.sort_unstable_by_key(|s| rating(listings, *s));
         }
+        self.priced = self
+            .by_price
+            .iter()
+            .map(|slots| {
+                let mut priced: Vec<_> = slots
+                    .iter()
+                    .filter_map(|s| PricedEntry::of(listings, *s))
+                    .collect();
+                priced.sort_unstable();
+                priced
+            })
+            .collect();
         for slots in &mut self.by_price {
+            slots.retain(|s| !listings.cards[*s as usize].priced);
             slots.sort_unstable_by_key(|s| price(listings, *s));
         }
-        self.max_cleaning = listings
-            .postings
+        self.max_cleaning = self
+            .by_price
             .iter()
             .map(|slots| {
                 slots
@@ -88,7 +152,12 @@ impl CityOrders {
     pub fn heap_bytes(&self) -> usize {
         let lists =
             |orders: &Vec<Vec<u32>>| orders.iter().map(|o| o.capacity() * 4 + 24).sum::<usize>();
-        lists(&self.by_rating) + lists(&self.by_price) + self.max_cleaning.capacity() * 4
+        let priced: usize = self
+            .priced
+            .iter()
+            .map(|p| p.capacity() * size_of::<PricedEntry>() + 24)
+            .sum();
+        lists(&self.by_rating) + lists(&self.by_price) + priced + self.max_cleaning.capacity() * 4
     }
 }
 

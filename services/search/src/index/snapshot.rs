@@ -3,9 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CityOrders, Holds, Index, Listings, NightRows, ORDERED_SCAN_FROM, Positions, build};
+use super::{
+    BookingVersions, CityOrders, Holds, Index, Listings, NightRows, ORDERED_SCAN_FROM, Positions,
+    build,
+};
 
-const MAGIC: &[u8; 8] = b"BERTHIX1";
+const MAGIC: &[u8; 8] = b"BERTHIX2";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
@@ -21,6 +24,7 @@ struct SnapshotRef<'a> {
     listings: &'a Listings,
     nights: &'a NightRows,
     holds: &'a Holds,
+    bookings: &'a BookingVersions,
 }
 
 #[derive(Deserialize)]
@@ -29,6 +33,7 @@ struct Snapshot {
     listings: Listings,
     nights: NightRows,
     holds: Holds,
+    bookings: BookingVersions,
 }
 
 impl Index {
@@ -39,6 +44,7 @@ impl Index {
             listings: &self.listings,
             nights: &self.nights,
             holds: &self.holds,
+            bookings: &self.bookings,
         };
         let mut bytes = MAGIC.to_vec();
         // Serialising plain in-memory data into a Vec cannot fail.
@@ -56,6 +62,7 @@ impl Index {
             mut listings,
             nights,
             holds,
+            bookings,
         } = postcard::from_bytes(body)?;
         listings.reindex();
         if nights.rows() != listings.len() {
@@ -67,6 +74,7 @@ impl Index {
             nights,
             holds,
             orders: CityOrders::default(),
+            bookings,
             ordered_scan_from: ORDERED_SCAN_FROM,
         };
         build::cluster(&mut index);

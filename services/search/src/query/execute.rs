@@ -4,14 +4,15 @@
 
 use std::collections::BinaryHeap;
 
-use berth_domain::dates::Timestamp;
+use berth_domain::dates::{Date, Stay, Timestamp};
 use berth_domain::money::Money;
+use berth_domain::pricing;
 use berth_domain::property::{Location, Rating};
 
 use super::cursor::Cursor;
 use super::{Area, Hit, SearchPage, SearchRequest, Sort};
 use crate::index::{
-    GRID_COLUMNS, Index, day, grid_column, grid_row, instant, property_id, rating_key,
+    Card, GRID_COLUMNS, Index, day, grid_column, grid_row, instant, property_id, rating_key,
 };
 
 const HALF_CIRCUMFERENCE_KM: f64 = std::f64::consts::PI * 6371.0;
@@ -116,32 +117,57 @@ impl Index {
                 }
                 true
             }
-            Sort::Price => {
-                // A stay costs at least nightly × nights: walk by nightly price
-                // and stop once that alone exceeds the page's last total.
-                let Some(order) = self.orders.by_price.get(city) else {
-                    return false;
-                };
-                let floor = filter.min_total.max(filter.after.map_or(0, |(key, _)| key));
-                let cleaning = u64::from(self.orders.max_cleaning[city]);
-                let cheapest = floor.saturating_sub(cleaning) / filter.nights;
-                let start = order
-                    .partition_point(|s| u64::from(listings.cards[*s as usize].nightly) < cheapest);
-                for (seen, slot) in order[start..].iter().enumerate() {
-                    let least = u64::from(listings.cards[*slot as usize].nightly) * filter.nights;
-                    if least > filter.max_total || page.worst().is_some_and(|(key, _)| least > key)
-                    {
-                        return true;
-                    }
-                    if seen == budget {
-                        return false;
-                    }
-                    page.offer(filter.rank(self, *slot, page.worst()));
-                }
-                true
-            }
+            Sort::Price => self.price_scan(filter, page, city, budget),
             Sort::Distance => false,
         }
+    }
+
+    /// The price sort's walk of a big city: properties without a pricing
+    /// document by nightly price, then those with one by their lowest night,
+    /// each walk stopping once its lower bound passes the page's last total.
+    fn price_scan(&self, filter: &Filter, page: &mut Best, city: usize, budget: usize) -> bool {
+        let listings = &self.listings;
+        let Some(order) = self.orders.by_price.get(city) else {
+            return false;
+        };
+        // A stay costs at least nightly × nights, and at most that plus the
+        // city's highest cleaning fee: skip what cannot reach the floor.
+        let floor = filter.min_total.max(filter.after.map_or(0, |(key, _)| key));
+        let cleaning = u64::from(self.orders.max_cleaning[city]);
+        let cheapest = floor.saturating_sub(cleaning) / filter.nights;
+        let start =
+            order.partition_point(|s| u64::from(listings.cards[*s as usize].nightly) < cheapest);
+        let beyond = |least: u64, page: &Best| {
+            least > filter.max_total || page.worst().is_some_and(|(key, _)| least > key)
+        };
+        let mut seen = 0;
+        for slot in &order[start..] {
+            if beyond(
+                u64::from(listings.cards[*slot as usize].nightly) * filter.nights,
+                page,
+            ) {
+                break;
+            }
+            if seen == budget {
+                return false;
+            }
+            seen += 1;
+            page.offer(filter.rank(self, *slot, page.worst()));
+        }
+        for entry in self.orders.priced.get(city).map_or(&[][..], Vec::as_slice) {
+            if beyond(entry.floor.saturating_mul(filter.nights), page) {
+                break;
+            }
+            if entry.ceiling(filter.nights) < floor {
+                continue;
+            }
+            if seen == budget {
+                return false;
+            }
+            seen += 1;
+            page.offer(filter.rank(self, entry.slot, page.worst()));
+        }
+        true
     }
 
     fn hit(&self, slot: u32, key: u64, filter: &Filter) -> Hit {
@@ -160,7 +186,7 @@ impl Index {
             nightly_price: Money::new(i64::from(card.nightly), currency),
             cleaning_fee: Money::new(i64::from(card.cleaning), currency),
             nights: filter.nights as u32,
-            total: Money::new(filter.total(card.nightly, card.cleaning) as i64, currency),
+            total: Money::new(filter.total(self, slot).map_or(0, |t| t as i64), currency),
             rating: card.rating.checked_sub(1).and_then(Rating::from_tenths),
             bedrooms: u32::from(card.bedrooms),
             max_guests: u32::from(card.max_guests),
@@ -218,8 +244,10 @@ struct Filter {
     bounds: Option<super::BoundingBox>,
     from: i32,
     to: i32,
+    stay: Stay,
+    today: Date,
     nights: u64,
-    guests: u8,
+    guests: u32,
     currency: Option<u16>,
     amenities: u32,
     min_total: u64,
@@ -261,8 +289,10 @@ impl Filter {
             bounds,
             from: day(request.stay.check_in),
             to: day(request.stay.check_out),
+            stay: request.stay,
+            today: Date::of(now),
             nights: u64::from(request.stay.nights()),
-            guests: u8::try_from(request.guests).unwrap_or(u8::MAX),
+            guests: request.guests,
             currency,
             amenities: request.amenities,
             min_total: request.min_total.map_or(0, |t| t as u64),
@@ -279,8 +309,21 @@ impl Filter {
             .map_or(&[], |city| &index.listings.postings[city as usize])
     }
 
-    fn total(&self, nightly: u32, cleaning: u32) -> u64 {
-        u64::from(nightly) * self.nights + u64::from(cleaning)
+    /// The stay's total at `slot`, or `None` when the property's pricing
+    /// rules refuse the stay. Without a pricing document that is nights ×
+    /// nightly price + cleaning fee, which is what the domain's rule comes
+    /// to for an empty document; with one, the domain prices it.
+    fn total(&self, index: &Index, slot: u32) -> Option<u64> {
+        match index.listings.terms(slot) {
+            Some(terms) => pricing::total(&terms, self.stay, self.guests, self.today)
+                .ok()
+                .and_then(|total| u64::try_from(total.amount).ok()),
+            None => Some(self.flat_total(&index.listings.cards[slot as usize])),
+        }
+    }
+
+    fn flat_total(&self, card: &Card) -> u64 {
+        u64::from(card.nightly) * self.nights + u64::from(card.cleaning)
     }
 
     /// The slot's place in the order, if it matches, is free, and comes
@@ -289,16 +332,20 @@ impl Filter {
         let s = slot as usize;
         let listings = &index.listings;
         let card = &listings.cards[s];
-        let fits = card.max_guests >= self.guests
-            && u64::from(card.min_nights) <= self.nights
+        // A season may ask fewer nights than the listing: the domain decides.
+        let fits = u32::from(card.max_guests) >= self.guests
+            && (card.priced || u64::from(card.min_nights) <= self.nights)
             && u64::from(card.max_nights) >= self.nights
             && card.amenities & self.amenities == self.amenities
             && self.currency.is_none_or(|c| c == card.currency);
         if !fits {
             return None;
         }
-        let total = self.total(card.nightly, card.cleaning);
-        if total < self.min_total || total > self.max_total {
+        let in_range = |total: u64| (self.min_total..=self.max_total).contains(&total);
+        // Without a pricing document the total is cheap: check it first. With
+        // one, pricing waits until the stay is known to be free.
+        let flat = (!card.priced).then(|| self.flat_total(card));
+        if flat.is_some_and(|total| !in_range(total)) {
             return None;
         }
         if let Some(bounds) = &self.bounds {
@@ -312,6 +359,10 @@ impl Filter {
         {
             return None;
         }
+        let total = match flat {
+            Some(total) => total,
+            None => self.total(index, slot).filter(|t| in_range(*t))?,
+        };
         let key = match self.sort {
             Sort::Price => total,
             Sort::Rating => rating_key(card),

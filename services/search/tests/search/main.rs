@@ -3,6 +3,7 @@
 mod http;
 mod model;
 mod oracle;
+mod order;
 mod params;
 mod replicas;
 mod support;

@@ -24,7 +24,9 @@ pub struct Model {
 impl Model {
     pub fn apply(&mut self, event: &DomainEvent) {
         match &event.change {
-            Change::PropertyCreated { property } | Change::PropertyUpdated { property } => {
+            Change::PropertyCreated { property }
+            | Change::PropertyUpdated { property }
+            | Change::PricingChanged { property } => {
                 self.properties
                     .insert(property.id.clone(), property.clone());
             }
@@ -46,7 +48,7 @@ impl Model {
                 for d in booking.stay().dates() {
                     let state = NightState::Held {
                         booking_id: booking.id.clone(),
-                        expires_at: booking.hold_expires_at.unwrap(),
+                        expires_at: booking.hold_expires_at().unwrap(),
                     };
                     self.nights.insert((booking.property_id.clone(), d), state);
                 }
@@ -122,7 +124,8 @@ impl Model {
                 Area::City(key) => listing.city.trim().to_lowercase() == *key,
                 Area::Bounds(b) => b.contains(listing.location.lat, listing.location.lon),
             };
-            let Ok(quote) = pricing::quote(property, request.stay, request.guests) else {
+            let Ok(quote) = pricing::quote(property, request.stay, request.guests, Date::of(now))
+            else {
                 continue;
             };
             let amenities: u32 = listing.amenities.iter().map(|a| a.bit()).sum();
@@ -149,7 +152,7 @@ impl Model {
                     Location { lat, lon }.distance_km(&listing.location)
                 }
             };
-            hits.push((key, property.id.to_string()));
+            hits.push((key, format!("{} {}", property.id, quote.total.amount)));
         }
         hits.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         hits.into_iter().map(|(_, id)| id).collect()

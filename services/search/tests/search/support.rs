@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use berth_domain::booking::{Booking, BookingStatus, PaymentMethod};
+use berth_domain::booking::{Booking, BookingStatus, FailureReason, PaymentMethod};
 use berth_domain::cancellation::CancellationPolicy;
 use berth_domain::dates::{Date, Stay, Timestamp};
 use berth_domain::events::{Change, DomainEvent};
@@ -72,35 +72,51 @@ pub fn property(city: &str, (lat, lon): (f64, f64), nightly: Money) -> Property 
     Property::list(UserId::parse("host").unwrap(), listing, morning())
 }
 
+/// A booking in `status` as the events carry it (the search service only
+/// ever sees bookings on the wire).
 pub fn booking(
     property: &PropertyId,
     stay: Stay,
     status: BookingStatus,
     hold_until: Option<Timestamp>,
 ) -> Booking {
-    Booking {
-        id: BookingId::generate(),
-        status,
-        failure_reason: None,
-        property_id: property.clone(),
-        guest_id: UserId::parse("guest").unwrap(),
-        host_id: UserId::parse("host").unwrap(),
-        check_in: stay.check_in,
-        check_out: stay.check_out,
-        guests: 1,
-        nights: stay.nights(),
-        nightly_price: eur(1),
-        nightly_total: eur(1),
-        cleaning_fee: eur(0),
-        total: eur(1),
-        payment_method: PaymentMethod::parse("pm_card_visa").unwrap(),
-        cancellation_policy: CancellationPolicy::Flexible,
-        payment_ref: None,
-        refund: None,
-        hold_expires_at: hold_until,
-        created_at: morning(),
-        updated_at: morning(),
+    let mut wire = serde_json::json!({
+        "id": BookingId::generate(),
+        "status": status,
+        "property_id": property,
+        "guest_id": UserId::parse("guest").unwrap(),
+        "host_id": UserId::parse("host").unwrap(),
+        "check_in": stay.check_in,
+        "check_out": stay.check_out,
+        "guests": 1,
+        "nights": stay.nights(),
+        "nightly_price": eur(1),
+        "nightly_total": eur(1),
+        "cleaning_fee": eur(0),
+        "total": eur(1),
+        "payment_method": PaymentMethod::parse("pm_card_visa").unwrap(),
+        "cancellation_policy": CancellationPolicy::Flexible,
+        "created_at": morning(),
+        "updated_at": morning(),
+    });
+    if let Some(until) = hold_until {
+        wire["hold_expires_at"] = serde_json::json!(until);
     }
+    serde_json::from_value(wire).expect("a booking on the wire")
+}
+
+/// `booking` (HELD or CONFIRMED) moved on to `status` at `now`, as the
+/// workflow, the sweeper or its guest moves it.
+pub fn moved_on(booking: &Booking, status: BookingStatus, now: Timestamp) -> Booking {
+    use BookingStatus::*;
+    let moved = match status {
+        Confirmed => booking.paid("pi_test", now).and_then(|b| b.confirmed(now)),
+        Failed => booking.failed(FailureReason::NightsUnavailable, now),
+        Expired => booking.expired(now),
+        Cancelled => booking.cancelled(eur(0), now),
+        other => panic!("no move to {other} here"),
+    };
+    moved.expect("a move the booking's status allows")
 }
 
 pub fn event(change: Change, at: Timestamp) -> DomainEvent {
@@ -108,6 +124,7 @@ pub fn event(change: Change, at: Timestamp) -> DomainEvent {
 }
 
 /// Every page of `query`, followed by cursor, as (property id, distance) pairs.
+/// Every hit of `query`, page after page, as `"<property id> <total>"`.
 pub fn all_pages(index: &Index, query: &str, now: Timestamp) -> Vec<String> {
     let mut ids = Vec::new();
     let mut cursor: Option<String> = None;
@@ -119,7 +136,11 @@ pub fn all_pages(index: &Index, query: &str, now: Timestamp) -> Vec<String> {
         let request = SearchRequest::parse(&q, berth_domain::dates::Date::of(now)).unwrap();
         let page = index.search(&request, now);
         assert!(page.results.len() <= request.limit);
-        ids.extend(page.results.iter().map(|h| h.property_id.to_string()));
+        ids.extend(
+            page.results
+                .iter()
+                .map(|h| format!("{} {}", h.property_id, h.total.amount)),
+        );
         match page.next_cursor {
             Some(next) => {
                 assert_eq!(

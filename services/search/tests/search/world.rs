@@ -5,15 +5,18 @@ use berth_domain::booking::{Booking, BookingStatus};
 use berth_domain::calendar::{self, CalendarPlan};
 use berth_domain::dates::{Date, Stay, Timestamp};
 use berth_domain::events::{Change, DomainEvent};
-use berth_domain::ids::PropertyId;
+use berth_domain::ids::{BookingId, PropertyId};
 use berth_domain::money::{Currency, Money};
+use berth_domain::pricing::{
+    FeeDocument, LengthDiscount, Pricing, PricingDocument, SeasonDocument, TaxDocument, Weekday,
+};
 use berth_domain::property::{Amenity, Property, Rating};
 use berth_search::SearchRequest;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::model::Model;
-use crate::support::{booking, event, morning, property, today};
+use crate::support::{booking, event, morning, moved_on, property, today};
 
 pub const CITIES: [(&str, (f64, f64)); 4] = [
     ("Lisbon", (38.72, -9.14)),
@@ -72,6 +75,9 @@ impl World {
                 ),
             );
             self.randomise(&mut p);
+            if self.rng.random_bool(0.4) {
+                p.pricing = self.random_pricing(p.listing.nightly_price.currency);
+            }
             self.emit(Change::PropertyCreated { property: p });
         }
     }
@@ -95,6 +101,81 @@ impl World {
             .flatten();
     }
 
+    /// A random valid pricing document whose seasons and rules fall inside
+    /// the stays queries ask for.
+    fn random_pricing(&mut self, currency: Currency) -> Pricing {
+        let mut seasons = Vec::new();
+        let mut start = today().add_days(self.rng.random_range(0..10));
+        for _ in 0..self.rng.random_range(0..3) {
+            let end = start.add_days(self.rng.random_range(1..12));
+            seasons.push(SeasonDocument {
+                from: start,
+                to: end,
+                nightly_price: Money::new(self.rng.random_range(10..250) * 100, currency),
+                min_nights: self
+                    .rng
+                    .random_bool(0.5)
+                    .then(|| self.rng.random_range(1..=4)),
+            });
+            start = end.add_days(self.rng.random_range(0..6));
+        }
+        let rng = &mut self.rng;
+        let mut weekday_prices = std::collections::BTreeMap::new();
+        for day in Weekday::ALL {
+            if rng.random_bool(0.3) {
+                let price = Money::new(rng.random_range(10..250) * 100, currency);
+                weekday_prices.insert(day.name().to_owned(), price);
+            }
+        }
+        let days = |rng: &mut StdRng| {
+            rng.random_bool(0.2)
+                .then(|| {
+                    Weekday::ALL
+                        .into_iter()
+                        .filter(|_| rng.random_bool(0.6))
+                        .map(|d| d.name().to_owned())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|d| !d.is_empty())
+        };
+        let pers = ["stay", "night", "guest", "guest_night"];
+        let document = PricingDocument {
+            seasons,
+            weekday_prices,
+            length_discounts: (0..rng.random_range(0..3))
+                .map(|_| LengthDiscount {
+                    min_nights: rng.random_range(2..=5),
+                    percent: rng.random_range(0..=50),
+                })
+                .collect(),
+            fees: (0..rng.random_range(0..3))
+                .map(|i| FeeDocument {
+                    name: format!("fee {i}"),
+                    per: pers[rng.random_range(0..4)].to_owned(),
+                    amount: Money::new(rng.random_range(0..30) * 50, currency),
+                })
+                .collect(),
+            taxes: (0..rng.random_range(0..3))
+                .map(|i| {
+                    let percent = rng.random_bool(0.5);
+                    TaxDocument {
+                        name: format!("tax {i}"),
+                        percent: percent.then(|| rng.random_range(0..=25)),
+                        per_guest_night: (!percent)
+                            .then(|| Money::new(rng.random_range(0..400), currency)),
+                        max_nights: (!percent && rng.random_bool(0.5))
+                            .then(|| rng.random_range(1..=3)),
+                    }
+                })
+                .collect(),
+            advance_notice_days: rng.random_bool(0.2).then(|| rng.random_range(0..4)),
+            booking_window_days: rng.random_bool(0.2).then(|| rng.random_range(5..30)),
+            check_in_days: days(rng),
+            check_out_days: days(rng),
+        };
+        Pricing::parse(document, currency).expect("a valid random document")
+    }
+
     fn random_property(&mut self) -> PropertyId {
         let n = self.rng.random_range(0..self.model.properties.len());
         self.model.properties.keys().nth(n).unwrap().clone()
@@ -113,7 +194,7 @@ impl World {
         self.model
             .bookings
             .values()
-            .filter(|b| statuses.contains(&b.status))
+            .filter(|b| statuses.contains(&b.status()))
             .cloned()
             .collect()
     }
@@ -131,11 +212,11 @@ impl World {
                 let property = self.random_property();
                 let stay = self.random_stay(6);
                 let records = self.model.records(&property, stay.range());
-                let mut held = booking(&property, stay, Held, None);
-                if calendar::first_unholdable(stay.dates(), &records, &held.id, self.now).is_none()
-                {
-                    held.hold_expires_at =
-                        Some(self.now + chrono::Duration::minutes(self.rng.random_range(1..30)));
+                // A new booking holds nothing yet: any fresh id stands for it.
+                let me = BookingId::generate();
+                if calendar::first_unholdable(stay.dates(), &records, &me, self.now).is_none() {
+                    let until = self.now + chrono::Duration::minutes(self.rng.random_range(1..30));
+                    let held = booking(&property, stay, Held, Some(until));
                     self.emit(Change::BookingHeld { booking: held });
                 }
             }
@@ -150,11 +231,7 @@ impl World {
                     });
                     if all_mine {
                         self.emit(Change::BookingConfirmed {
-                            booking: Booking {
-                                status: Confirmed,
-                                hold_expires_at: None,
-                                ..b
-                            },
+                            booking: moved_on(&b, Confirmed, self.now),
                         });
                     }
                 }
@@ -166,11 +243,7 @@ impl World {
                     } else {
                         Expired
                     };
-                    let settled = Booking {
-                        status,
-                        hold_expires_at: None,
-                        ..b
-                    };
+                    let settled = moved_on(&b, status, self.now);
                     self.emit(if status == Failed {
                         Change::BookingFailed { booking: settled }
                     } else {
@@ -181,10 +254,7 @@ impl World {
             65..72 => {
                 if let Some(b) = self.pick(self.bookings_in(&[Confirmed])) {
                     self.emit(Change::BookingCancelled {
-                        booking: Booking {
-                            status: Cancelled,
-                            ..b
-                        },
+                        booking: moved_on(&b, Cancelled, self.now),
                     });
                 }
             }
@@ -208,13 +278,24 @@ impl World {
                     });
                 }
             }
-            82..88 => {
+            82..86 => {
                 let id = self.random_property();
                 let mut p = self.model.properties[&id].clone();
                 self.randomise(&mut p);
                 p.listing.nightly_price.amount = self.rng.random_range(20..200) * 100;
                 p.version += 1;
                 self.emit(Change::PropertyUpdated { property: p });
+            }
+            86..89 => {
+                let id = self.random_property();
+                let mut p = self.model.properties[&id].clone();
+                p.pricing = if self.rng.random_bool(0.8) {
+                    self.random_pricing(p.listing.nightly_price.currency)
+                } else {
+                    Pricing::default()
+                };
+                p.version += 1;
+                self.emit(Change::PricingChanged { property: p });
             }
             _ => self.now += chrono::Duration::minutes(self.rng.random_range(1..8)),
         }

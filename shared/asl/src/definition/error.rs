@@ -24,7 +24,9 @@ pub enum LoadProblem {
     InvalidJson(String),
     #[error("no definition substitution named {0:?}")]
     MissingSubstitution(String),
-    #[error("unsupported QueryLanguage {0:?}: only JSONPath is supported")]
+    #[error(
+        "unsupported QueryLanguage {0:?}: only JSONPath runs locally (JSONata is refused: no Rust implementation of it is complete enough to give what AWS gives)"
+    )]
     UnsupportedQueryLanguage(String),
     #[error("unsupported state type {0:?}")]
     UnsupportedStateType(String),

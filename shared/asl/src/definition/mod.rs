@@ -4,6 +4,7 @@
 
 pub(crate) mod error;
 pub(crate) mod fields;
+pub(crate) mod iteration;
 mod parse;
 mod recovery;
 mod substitute;
@@ -21,21 +22,33 @@ use crate::path::ReferencePath;
 use crate::payload::Template;
 use error::{LoadError, LoadProblem, child};
 use fields::{Fields, invalid};
-pub(crate) use recovery::{Catcher, Retrier};
+pub(crate) use recovery::Catcher;
+
+pub(crate) use iteration::{Concurrency, MapState, Parallel, Tolerance};
+pub(crate) use recovery::Retrier;
 
 /// A validated state machine, ready to run any number of executions.
 #[derive(Debug)]
 pub struct StateMachine {
     name: Arc<str>,
-    start_at: usize,
-    states: Vec<State>,
+    top: Branch,
     timeout: Option<Duration>,
+}
+
+/// States and where they start: the machine itself, a Parallel branch or a
+/// Map's item processor. Transitions are indexes into `states`.
+#[derive(Debug)]
+pub(crate) struct Branch {
+    pub(crate) start_at: usize,
+    pub(crate) states: Vec<State>,
 }
 
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) name: Arc<str>,
     pub(crate) kind: StateKind,
+    /// `Assign`: variables set when the state completes.
+    pub(crate) assign: Option<Template>,
 }
 
 #[derive(Debug)]
@@ -46,6 +59,8 @@ pub(crate) enum StateKind {
     Wait(Wait),
     Succeed(Io),
     Fail(Fail),
+    Parallel(Parallel),
+    Map(MapState),
 }
 
 #[derive(Debug)]
@@ -64,6 +79,10 @@ pub(crate) enum Transition {
 pub(crate) struct Task {
     pub(crate) io: Io,
     pub(crate) resource: Arc<str>,
+    pub(crate) integration: Integration,
+    /// `.waitForTaskToken`: the result comes from SendTaskSuccess.
+    pub(crate) wait_for_token: bool,
+    pub(crate) heartbeat: Option<Duration>,
     pub(crate) parameters: Option<Template>,
     pub(crate) result_selector: Option<Template>,
     pub(crate) result_path: ResultPath,
@@ -71,6 +90,16 @@ pub(crate) struct Task {
     pub(crate) catch: Vec<Catcher>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) transition: Transition,
+}
+
+/// How a Task reaches its work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Integration {
+    /// `Resource` names the work itself (a function's ARN).
+    Direct,
+    /// `arn:aws:states:::lambda:invoke`: Parameters name the function and
+    /// its `Payload`; the result wraps the function's answer.
+    LambdaInvoke,
 }
 
 #[derive(Debug)]
@@ -85,8 +114,15 @@ pub(crate) struct Pass {
 #[derive(Debug)]
 pub(crate) struct Choice {
     pub(crate) io: Io,
-    pub(crate) choices: Vec<(Rule, usize)>,
+    pub(crate) choices: Vec<ChoiceRule>,
     pub(crate) default: Option<usize>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ChoiceRule {
+    pub(crate) rule: Rule,
+    pub(crate) next: usize,
+    pub(crate) assign: Option<Template>,
 }
 
 #[derive(Debug)]
@@ -141,26 +177,22 @@ impl StateMachine {
             return Err(invalid(&states_at, "expected an object of states"));
         };
         top.finish()?;
-        if definitions.is_empty() {
-            return Err(invalid(&states_at, "expected at least one state"));
-        }
 
-        let names = parse::Names::new(definitions.keys());
-        let states = definitions
-            .iter()
-            .map(|(name, value)| {
-                parse::state(name, value, child(&states_at, name), &names, resolver)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let start_at = names.resolve(start_at, "$.StartAt")?;
-        let machine = Self {
+        let top = parse::branch(start_at, definitions, &states_at, resolver)?;
+        let mut seen = std::collections::HashSet::new();
+        if let Some(name) = top.names().find(|name| !seen.insert(*name)) {
+            return Err(invalid(
+                &states_at,
+                &format!(
+                    "the state name {name:?} is used twice: names are unique in a state machine"
+                ),
+            ));
+        }
+        Ok(Self {
             name: name.into(),
-            start_at,
-            states,
+            top,
             timeout,
-        };
-        machine.check_reachable(&states_at)?;
-        Ok(machine)
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -168,15 +200,18 @@ impl StateMachine {
     }
 
     /// The `Resource` of every Task state, for checking a deployment's wiring.
-    pub fn resources(&self) -> impl Iterator<Item = &str> {
-        self.states.iter().filter_map(|state| match &state.kind {
-            StateKind::Task(task) => Some(&*task.resource),
-            _ => None,
-        })
+    pub fn resources(&self) -> Vec<&str> {
+        let mut resources = Vec::new();
+        self.top.resources(&mut resources);
+        resources
+    }
+
+    pub(crate) fn top(&self) -> &Branch {
+        &self.top
     }
 
     pub(crate) fn start_at(&self) -> usize {
-        self.start_at
+        self.top.start_at
     }
 
     pub(crate) fn timeout(&self) -> Option<Duration> {
@@ -184,14 +219,46 @@ impl StateMachine {
     }
 
     pub(crate) fn state(&self, index: usize) -> &State {
-        &self.states[index]
+        &self.top.states[index]
     }
 
     pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
-        self.states.iter().position(|state| &*state.name == name)
+        self.top
+            .states
+            .iter()
+            .position(|state| &*state.name == name)
+    }
+}
+
+impl Branch {
+    /// Every state name, nested branches' included.
+    fn names(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(self.states.iter().flat_map(|state| {
+            let nested: Box<dyn Iterator<Item = &str>> = match &state.kind {
+                StateKind::Parallel(parallel) => {
+                    Box::new(parallel.branches.iter().flat_map(Branch::names))
+                }
+                StateKind::Map(map) => map.processor.names(),
+                _ => Box::new(std::iter::empty()),
+            };
+            std::iter::once(&*state.name).chain(nested)
+        }))
     }
 
-    fn check_reachable(&self, states_at: &str) -> Result<(), LoadError> {
+    fn resources<'a>(&'a self, out: &mut Vec<&'a str>) {
+        for state in &self.states {
+            match &state.kind {
+                StateKind::Task(task) => out.push(&task.resource),
+                StateKind::Parallel(parallel) => {
+                    parallel.branches.iter().for_each(|b| b.resources(out));
+                }
+                StateKind::Map(map) => map.processor.resources(out),
+                _ => {}
+            }
+        }
+    }
+
+    pub(crate) fn check_reachable(&self, states_at: &str) -> Result<(), LoadError> {
         let mut reached = vec![false; self.states.len()];
         let mut queue = VecDeque::from([self.start_at]);
         reached[self.start_at] = true;
@@ -228,8 +295,13 @@ impl StateKind {
             StateKind::Choice(choice) => choice
                 .choices
                 .iter()
-                .map(|(_, next)| *next)
+                .map(|rule| rule.next)
                 .chain(choice.default)
+                .collect(),
+            StateKind::Parallel(Parallel { recovery, .. })
+            | StateKind::Map(MapState { recovery, .. }) => next(&recovery.transition)
+                .into_iter()
+                .chain(recovery.catch.iter().map(|catcher| catcher.next))
                 .collect(),
             StateKind::Succeed(_) | StateKind::Fail(_) => Vec::new(),
         }
@@ -239,6 +311,9 @@ impl StateKind {
     /// waits. The others finish instantly and deterministically, so they are
     /// recorded with the next checkpoint or with the execution's end.
     pub(crate) fn is_durable(&self) -> bool {
-        matches!(self, StateKind::Task(_) | StateKind::Wait(_))
+        matches!(
+            self,
+            StateKind::Task(_) | StateKind::Wait(_) | StateKind::Parallel(_) | StateKind::Map(_)
+        )
     }
 }

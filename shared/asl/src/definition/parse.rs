@@ -9,12 +9,45 @@ use serde_json::Value;
 
 use super::error::{LoadError, LoadProblem, item};
 use super::fields::{Fields, invalid, parse_reference_path};
+use super::iteration;
 use super::recovery::{catchers, retriers};
-use super::{Choice, Fail, Io, Pass, State, StateKind, Task, Transition, Wait, WaitFor};
+use super::{
+    Branch, Choice, ChoiceRule, Fail, Io, Pass, State, StateKind, Task, Transition, Wait, WaitFor,
+};
 use crate::choice::{Rule, timestamp};
 use crate::dataflow::{ResultPath, Selector};
 use crate::path::ReferencePath;
 use crate::payload::{Expression, Template};
+use crate::query::Query;
+
+/// Says whether a Task `Resource` is mapped to code that runs it.
+pub(crate) type Resolver<'a> = &'a dyn Fn(&str) -> bool;
+
+/// The states of a machine, branch or item processor, with transitions
+/// resolved and every state reachable from `start_at`.
+pub(crate) fn branch(
+    start_at: &str,
+    definitions: &serde_json::Map<String, Value>,
+    states_at: &str,
+    resolver: Resolver<'_>,
+) -> Result<Branch, LoadError> {
+    if definitions.is_empty() {
+        return Err(invalid(states_at, "expected at least one state"));
+    }
+    let names = Names::new(definitions.keys());
+    let states = definitions
+        .iter()
+        .map(|(name, value)| state(name, value, super::child(states_at, name), &names, resolver))
+        .collect::<Result<Vec<_>, _>>()?;
+    let start_at_path = match states_at.strip_suffix("States") {
+        Some(parent) => format!("{parent}StartAt"),
+        None => states_at.to_owned(),
+    };
+    let start_at = names.resolve(start_at, &start_at_path)?;
+    let branch = Branch { start_at, states };
+    branch.check_reachable(states_at)?;
+    Ok(branch)
+}
 
 /// State names and their indexes, for resolving transitions.
 pub(crate) struct Names<'a> {
@@ -43,13 +76,17 @@ pub(crate) fn state(
     value: &Value,
     at: String,
     names: &Names<'_>,
-    resolver: &dyn Fn(&str) -> bool,
+    resolver: Resolver<'_>,
 ) -> Result<State, LoadError> {
     let mut fields = Fields::new(value, at)?;
     let kind_at = fields.at("Type");
     let kind = fields.required_string("Type")?;
     fields.string("Comment")?;
     query_language(&mut fields)?;
+    let assign = match kind {
+        "Succeed" | "Fail" => None,
+        _ => template(&mut fields, "Assign")?,
+    };
     let kind = match kind {
         "Task" => StateKind::Task(task(&mut fields, names, resolver)?),
         "Pass" => StateKind::Pass(pass(&mut fields, names)?),
@@ -57,6 +94,8 @@ pub(crate) fn state(
         "Wait" => StateKind::Wait(wait(&mut fields, names)?),
         "Succeed" => StateKind::Succeed(io(&mut fields)?),
         "Fail" => StateKind::Fail(fail(&mut fields)?),
+        "Parallel" => StateKind::Parallel(iteration::parallel(&mut fields, names, resolver)?),
+        "Map" => StateKind::Map(iteration::map(&mut fields, names, resolver)?),
         other => {
             return Err(LoadError::new(
                 kind_at,
@@ -68,6 +107,7 @@ pub(crate) fn state(
     Ok(State {
         name: name.into(),
         kind,
+        assign,
     })
 }
 
@@ -97,28 +137,87 @@ pub(crate) fn query_language(fields: &mut Fields<'_>) -> Result<(), LoadError> {
 fn task(
     fields: &mut Fields<'_>,
     names: &Names<'_>,
-    resolver: &dyn Fn(&str) -> bool,
+    resolver: Resolver<'_>,
 ) -> Result<Task, LoadError> {
     let resource = fields.required_string("Resource")?;
-    if !resolver(resource) {
-        return Err(LoadError::new(
-            fields.at("Resource"),
-            LoadProblem::UnmappedResource(resource.to_owned()),
-        ));
-    }
+    let (base, wait_for_token) = match resource.strip_suffix(".waitForTaskToken") {
+        Some(base) => (base, true),
+        None => (resource, false),
+    };
+    let integration = integration(fields, base, wait_for_token, resolver)?;
     let retry = retriers(fields.take("Retry"), &fields.at("Retry"))?;
     let catch = catchers(fields.take("Catch"), &fields.at("Catch"), names)?;
+    let timeout = timeout_seconds(fields)?;
+    let heartbeat = fields
+        .integer("HeartbeatSeconds", 1)?
+        .map(Duration::from_secs);
+    if let (Some(heartbeat), Some(timeout)) = (heartbeat, timeout)
+        && heartbeat >= timeout
+    {
+        return Err(invalid(
+            &fields.at("HeartbeatSeconds"),
+            "HeartbeatSeconds must be smaller than TimeoutSeconds",
+        ));
+    }
     Ok(Task {
         io: io(fields)?,
-        resource: resource.into(),
+        resource: base.into(),
+        integration,
+        wait_for_token,
+        heartbeat,
+        timeout,
         parameters: template(fields, "Parameters")?,
         result_selector: template(fields, "ResultSelector")?,
         result_path: result_path(fields)?,
         retry,
         catch,
-        timeout: timeout_seconds(fields)?,
         transition: transition(fields, names)?,
     })
+}
+
+const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
+
+/// Which integration a Task `Resource` asks for, refusing what does not run
+/// here: the `.sync` pattern, a `.waitForTaskToken` whose Parameters never
+/// pass `$$.Task.Token`, and resources nothing answers.
+fn integration(
+    fields: &Fields<'_>,
+    base: &str,
+    wait_for_token: bool,
+    resolver: Resolver<'_>,
+) -> Result<super::Integration, LoadError> {
+    let at = fields.at("Resource");
+    let refuse = |problem: &str| Err(invalid(&at, problem));
+    if base.ends_with(".sync") || base.contains(".sync:") {
+        return refuse(
+            "the .sync integration pattern (run a job and wait for it) is not supported",
+        );
+    }
+    let parameters = fields.peek("Parameters");
+    if wait_for_token && !parameters.is_some_and(|p| p.to_string().contains("$$.Task.Token")) {
+        return refuse("a .waitForTaskToken Task must pass $$.Task.Token in its Parameters");
+    }
+    if base == LAMBDA_INVOKE {
+        let function = parameters.and_then(|p| p.get("FunctionName"));
+        return match function {
+            Some(Value::String(name)) if !resolver(name) => Err(LoadError::new(
+                format!("{}.FunctionName", fields.at("Parameters")),
+                LoadProblem::UnmappedResource(name.clone()),
+            )),
+            Some(_) => Ok(super::Integration::LambdaInvoke),
+            None if parameters.is_some_and(|p| p.get("FunctionName.$").is_some()) => {
+                Ok(super::Integration::LambdaInvoke)
+            }
+            None => refuse("arn:aws:states:::lambda:invoke needs Parameters.FunctionName"),
+        };
+    }
+    if !resolver(base) {
+        return Err(LoadError::new(
+            at,
+            LoadProblem::UnmappedResource(base.to_owned()),
+        ));
+    }
+    Ok(super::Integration::Direct)
 }
 
 fn pass(fields: &mut Fields<'_>, names: &Names<'_>) -> Result<Pass, LoadError> {
@@ -149,9 +248,10 @@ fn choice(fields: &mut Fields<'_>, names: &Names<'_>) -> Result<Choice, LoadErro
         let next_at = rule_fields.at("Next");
         let next = names.resolve(rule_fields.required_string("Next")?, &next_at)?;
         rule_fields.string("Comment")?;
+        let assign = template(&mut rule_fields, "Assign")?;
         let rule = Rule::parse(&mut rule_fields)?;
         rule_fields.finish()?;
-        choices.push((rule, next));
+        choices.push(ChoiceRule { rule, next, assign });
     }
     let default_at = fields.at("Default");
     let default = fields
@@ -223,7 +323,7 @@ fn fail_text(
         .transpose()
 }
 
-fn io(fields: &mut Fields<'_>) -> Result<Io, LoadError> {
+pub(crate) fn io(fields: &mut Fields<'_>) -> Result<Io, LoadError> {
     Ok(Io {
         input_path: selector(fields, "InputPath")?,
         output_path: selector(fields, "OutputPath")?,
@@ -232,11 +332,9 @@ fn io(fields: &mut Fields<'_>) -> Result<Io, LoadError> {
 
 fn selector(fields: &mut Fields<'_>, key: &'static str) -> Result<Selector, LoadError> {
     match fields.take(key) {
-        None => Ok(Selector::Path(ReferencePath::root())),
+        None => Ok(Selector::root()),
         Some(Value::Null) => Ok(Selector::Empty),
-        Some(Value::String(text)) => {
-            parse_reference_path(text, &fields.at(key)).map(Selector::Path)
-        }
+        Some(Value::String(text)) => parse_selector(text, &fields.at(key)),
         Some(_) => Err(invalid(
             &fields.at(key),
             "expected a reference path or null",
@@ -244,10 +342,43 @@ fn selector(fields: &mut Fields<'_>, key: &'static str) -> Result<Selector, Load
     }
 }
 
+/// A path that selects from the state's data (not `$$` nor a variable).
+pub(crate) fn parse_selector(text: &str, at: &str) -> Result<Selector, LoadError> {
+    let unsupported = |reason: String| {
+        LoadError::new(
+            at,
+            LoadProblem::UnsupportedPath {
+                path: text.to_owned(),
+                reason,
+            },
+        )
+    };
+    match text.strip_prefix('$') {
+        Some(rest) if !rest.starts_with(|c: char| c == '$' || c.is_alphanumeric() || c == '_') => {
+            Query::parse_steps(rest)
+                .map(|query| Selector::Path {
+                    text: text.into(),
+                    query,
+                })
+                .map_err(unsupported)
+        }
+        _ => Err(unsupported(
+            "a path into the state's data starts with `$.` or `$[`, or is `$`".into(),
+        )),
+    }
+}
+
 pub(crate) fn result_path(fields: &mut Fields<'_>) -> Result<ResultPath, LoadError> {
-    match selector(fields, "ResultPath")? {
-        Selector::Path(path) => Ok(ResultPath::Path(path)),
-        Selector::Empty => Ok(ResultPath::Discard),
+    match fields.take("ResultPath") {
+        None => Ok(ResultPath::Path(ReferencePath::root())),
+        Some(Value::Null) => Ok(ResultPath::Discard),
+        Some(Value::String(text)) => {
+            parse_reference_path(text, &fields.at("ResultPath")).map(ResultPath::Path)
+        }
+        Some(_) => Err(invalid(
+            &fields.at("ResultPath"),
+            "expected a reference path or null",
+        )),
     }
 }
 
@@ -256,7 +387,10 @@ fn required_path(fields: &mut Fields<'_>, key: &'static str) -> Result<Reference
     parse_reference_path(fields.required_string(key)?, &at)
 }
 
-fn template(fields: &mut Fields<'_>, key: &'static str) -> Result<Option<Template>, LoadError> {
+pub(crate) fn template(
+    fields: &mut Fields<'_>,
+    key: &'static str,
+) -> Result<Option<Template>, LoadError> {
     let at = fields.at(key);
     fields
         .take(key)
@@ -264,7 +398,10 @@ fn template(fields: &mut Fields<'_>, key: &'static str) -> Result<Option<Templat
         .transpose()
 }
 
-fn transition(fields: &mut Fields<'_>, names: &Names<'_>) -> Result<Transition, LoadError> {
+pub(crate) fn transition(
+    fields: &mut Fields<'_>,
+    names: &Names<'_>,
+) -> Result<Transition, LoadError> {
     let next_at = fields.at("Next");
     match (fields.string("Next")?, fields.boolean("End")?) {
         (Some(next), None) => names.resolve(next, &next_at).map(Transition::Next),

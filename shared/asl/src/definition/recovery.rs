@@ -6,9 +6,10 @@ use serde_json::Value;
 
 use super::error::{LoadError, LoadProblem, item};
 use super::fields::{Fields, invalid};
-use super::parse::{Names, result_path};
+use super::parse::{Names, result_path, template};
 use crate::dataflow::ResultPath;
 use crate::fault::{ALL, PREDEFINED, StateError};
+use crate::payload::Template;
 
 const YEAR_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
 
@@ -56,6 +57,8 @@ pub(crate) struct Catcher {
     errors: Vec<String>,
     pub(crate) next: usize,
     pub(crate) result_path: ResultPath,
+    /// Variables set from the error output (`$`) when the catcher is taken.
+    pub(crate) assign: Option<Template>,
 }
 
 impl Catcher {
@@ -109,10 +112,12 @@ pub(crate) fn catchers(
         let errors = error_equals(fields)?;
         let next = names.resolve(fields.required_string("Next")?, &fields.at("Next"))?;
         let result_path = result_path(fields)?;
+        let assign = template(fields, "Assign")?;
         Ok(Catcher {
             errors,
             next,
             result_path,
+            assign,
         })
     })
 }

@@ -2,12 +2,14 @@
 //! Each execution runs as its own tokio task; the journal is the only state
 //! that outlives it.
 
+mod callback;
+mod iteration;
 mod run;
 mod states;
 mod task;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde_json::Value;
 use tokio::task::{AbortHandle, JoinHandle};
@@ -20,6 +22,7 @@ use crate::journal::{
     ExecutionStatus, HistoryEvent, JournalEntry, JournalError, JournalStart, RunningExecution,
 };
 use crate::timer::Timer;
+pub use callback::CallbackError;
 use run::{Cursor, Run};
 
 /// Runs executions of one state machine. Dropping it stops every execution
@@ -34,6 +37,10 @@ struct Shared {
     invoker: Arc<dyn TaskInvoker>,
     journal: Arc<dyn ExecutionJournal>,
     timer: Arc<dyn Timer>,
+    /// Tasks waiting for SendTaskSuccess or SendTaskFailure.
+    tokens: callback::Tokens,
+    /// Seeds `States.UUID` and `States.MathRandom`, when set.
+    seed: OnceLock<u64>,
     /// Executions running in this process, by name.
     running: Mutex<HashMap<String, AbortHandle>>,
 }
@@ -95,11 +102,21 @@ impl Executor {
             invoker,
             journal,
             timer,
+            tokens: callback::Tokens::default(),
+            seed: OnceLock::new(),
             running: Mutex::new(HashMap::new()),
         };
         Self {
             shared: Arc::new(shared),
         }
+    }
+
+    /// Makes `States.UUID` and `States.MathRandom` deterministic: an
+    /// execution of a given name draws the same values on every run.
+    /// Set it before starting executions: a second seed is ignored.
+    pub fn with_seed(self, seed: u64) -> Self {
+        let _ = self.shared.seed.set(seed);
+        self
     }
 
     pub fn machine(&self) -> &Arc<StateMachine> {
@@ -125,11 +142,14 @@ impl Executor {
             retry_at: None,
             started_at: now,
             deadline: machine.timeout().map(|timeout| now + timeout),
+            variables: Arc::default(),
         };
         let events = [
             HistoryEvent {
                 timestamp: now,
-                detail: EventDetail::ExecutionStarted { input },
+                detail: EventDetail::ExecutionStarted {
+                    input: input.clone(),
+                },
             },
             run::entered(now, &checkpoint),
         ];
@@ -143,7 +163,7 @@ impl Executor {
             JournalStart::AlreadyExists => Ok(StartOutcome::AlreadyExists),
             JournalStart::Started => {
                 let cursor = Cursor { index, checkpoint };
-                let handle = self.spawn(key, cursor, Vec::new());
+                let handle = self.spawn(key, (input, events.len()), cursor, Vec::new());
                 Ok(handle.map_or(StartOutcome::AlreadyExists, StartOutcome::Started))
             }
         }
@@ -180,8 +200,9 @@ impl Executor {
                 checkpoint.retry_at = None;
             }
             tracing::info!(execution = %key, state = %checkpoint.state, "resuming");
+            let started = self.execution_input(&key).await?;
             let events = vec![run::entered(now, &checkpoint)];
-            handles.extend(self.spawn(key, Cursor { index, checkpoint }, events));
+            handles.extend(self.spawn(key, started, Cursor { index, checkpoint }, events));
         }
         Ok(handles)
     }
@@ -241,10 +262,31 @@ impl Executor {
         }
     }
 
+    /// The input the execution started with, and how many events its
+    /// history has, from the journal.
+    async fn execution_input(
+        &self,
+        key: &ExecutionKey,
+    ) -> Result<(Arc<Value>, usize), ExecutionError> {
+        let Some(record) = self.shared.journal.execution(key).await? else {
+            return Ok((Arc::default(), 0));
+        };
+        let recorded = record.history.len();
+        let input = record
+            .history
+            .into_iter()
+            .find_map(|event| match event.detail {
+                EventDetail::ExecutionStarted { input } => Some(input),
+                _ => None,
+            });
+        Ok((input.unwrap_or_default(), recorded))
+    }
+
     /// Runs the execution from `cursor`, unless it is running here already.
     fn spawn(
         &self,
         key: ExecutionKey,
+        (input, recorded): (Arc<Value>, usize),
         cursor: Cursor,
         events: Vec<HistoryEvent>,
     ) -> Option<ExecutionHandle> {
@@ -253,7 +295,7 @@ impl Executor {
         if running.contains_key(&key.name) {
             return None;
         }
-        let run = Run::new(self.shared.clone(), key.clone());
+        let run = Run::new(self.shared.clone(), key.clone(), input, recorded);
         let shared = self.shared.clone();
         let join = tokio::spawn(async move {
             let name = run.key().name.clone();
@@ -277,6 +319,8 @@ impl Drop for Executor {
 fn retrier_count(kind: &StateKind) -> usize {
     match kind {
         StateKind::Task(task) => task.retry.len(),
+        StateKind::Parallel(parallel) => parallel.recovery.retry.len(),
+        StateKind::Map(map) => map.recovery.retry.len(),
         _ => 0,
     }
 }

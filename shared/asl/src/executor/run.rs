@@ -1,18 +1,27 @@
 //! One execution's walk through its states, under the execution timeout.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{ExecutionError, Shared, retrier_count, states};
-use crate::definition::{State, StateKind, Transition};
+use crate::context::{Random, Scope};
+use crate::definition::{Branch, State, StateKind, Transition};
 use crate::fault::StateError;
 use crate::journal::{
     Checkpoint, EventDetail, ExecutionEnd, ExecutionKey, ExecutionStatus, HistoryEvent,
     JournalEntry, JournalError,
 };
-use crate::payload::Context;
+use crate::payload::{Context, Template};
+
+/// Step Functions' largest state input, output or task result: 256 KiB of
+/// UTF-8 JSON.
+pub(super) const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// Step Functions fails an execution whose history reaches 25,000 events.
+pub(super) const MAX_HISTORY_EVENTS: usize = 25_000;
 
 /// Events are written at the latest after this many, so that a loop through
 /// instant states keeps its history bounded and yields to other executions.
@@ -27,32 +36,77 @@ pub(super) struct Cursor {
     pub(super) checkpoint: Checkpoint,
 }
 
+/// Variables a state assigns as it completes.
+pub(super) type Assigned = Option<Map<String, Value>>;
+
 /// What a state decided.
 pub(super) enum Step {
     Next {
         index: usize,
         output: Arc<Value>,
+        assigned: Assigned,
     },
     Succeed(Arc<Value>),
+    /// A Fail state: the execution (or branch) fails with its error.
     Fail {
         error: Option<String>,
         cause: Option<String>,
     },
+    /// An error no Retry or Catch handled.
+    Error(StateError),
 }
 
 impl Step {
-    pub(super) fn after(transition: Transition, output: Arc<Value>) -> Self {
+    pub(super) fn after(transition: Transition, output: Arc<Value>, assigned: Assigned) -> Self {
         match transition {
-            Transition::Next(index) => Step::Next { index, output },
+            Transition::Next(index) => Step::Next {
+                index,
+                output,
+                assigned,
+            },
             Transition::End => Step::Succeed(output),
         }
     }
 
     pub(super) fn failed(error: StateError) -> Self {
-        Step::Fail {
-            error: Some(error.name),
-            cause: Some(error.cause),
+        Step::Error(error)
+    }
+}
+
+/// Evaluates `Assign` against `data` (what `$` means for the state).
+pub(super) fn assign(
+    template: &Option<Template>,
+    data: &Value,
+    ctx: &Context<'_>,
+) -> Result<Assigned, StateError> {
+    let Some(template) = template else {
+        return Ok(None);
+    };
+    match template.render(data, ctx)? {
+        Value::Object(values) => Ok(Some(values)),
+        _ => Err(StateError::runtime("Assign must be a JSON object")),
+    }
+}
+
+/// Fails with `States.DataLimitExceeded` when `value` is larger than a
+/// payload may be.
+pub(super) fn within_limit(value: &Value, what: impl FnOnce() -> String) -> Result<(), StateError> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            if self.0 > MAX_PAYLOAD_BYTES {
+                return Err(std::io::ErrorKind::FileTooLarge.into());
+            }
+            Ok(bytes.len())
         }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    match serde_json::to_writer(Count(0), value) {
+        Ok(()) => Ok(()),
+        Err(_) => Err(StateError::data_limit(what())),
     }
 }
 
@@ -63,6 +117,15 @@ enum Ending {
         error: Option<String>,
         cause: Option<String>,
     },
+}
+
+impl Ending {
+    fn error(error: StateError) -> Self {
+        Ending::Failed {
+            error: Some(error.name),
+            cause: Some(error.cause),
+        }
+    }
 }
 
 pub(super) fn entered(now: DateTime<Utc>, checkpoint: &Checkpoint) -> HistoryEvent {
@@ -78,11 +141,28 @@ pub(super) fn entered(now: DateTime<Utc>, checkpoint: &Checkpoint) -> HistoryEve
 pub(super) struct Run {
     pub(super) shared: Arc<Shared>,
     key: ExecutionKey,
+    /// The execution's input, for `$$.Execution.Input`.
+    input: Arc<Value>,
+    random: Random,
+    /// Events written to the journal so far.
+    recorded: AtomicUsize,
 }
 
 impl Run {
-    pub(super) fn new(shared: Arc<Shared>, key: ExecutionKey) -> Self {
-        Self { shared, key }
+    pub(super) fn new(
+        shared: Arc<Shared>,
+        key: ExecutionKey,
+        input: Arc<Value>,
+        recorded: usize,
+    ) -> Self {
+        let random = Random::new(shared.seed.get().copied(), &key.name);
+        Self {
+            shared,
+            key,
+            input,
+            random,
+            recorded: AtomicUsize::new(recorded),
+        }
     }
 
     pub(super) fn key(&self) -> &ExecutionKey {
@@ -149,27 +229,41 @@ impl Run {
         events: &mut Events,
     ) -> Result<Ending, ExecutionError> {
         let machine = &*self.shared.machine;
+        let top = machine.top();
         loop {
             let Cursor { index, checkpoint } = cursor;
             let (started_at, deadline) = (checkpoint.started_at, checkpoint.deadline);
             let state = machine.state(index);
-            let ctx = self.context(state, &checkpoint);
-            let step = match &state.kind {
-                StateKind::Task(task) => self.task(state, task, checkpoint, events).await?,
-                StateKind::Wait(wait) => self.wait(wait, checkpoint).await,
-                StateKind::Pass(pass) => states::pass(pass, checkpoint.input, &ctx),
-                StateKind::Choice(choice) => states::choice(choice, checkpoint.input, &ctx),
-                StateKind::Succeed(io) => states::succeed(io, checkpoint.input),
-                StateKind::Fail(fail) => states::fail(fail, &checkpoint.input, &ctx),
-            };
-            let (index, output) = match step {
-                Step::Next { index, output } => (index, output),
+            let mut scope = Scope::new(checkpoint.variables.clone());
+            let step = self
+                .step(top, state, checkpoint, &scope, events, true)
+                .await?;
+            let (index, output, assigned) = match step {
+                Step::Next {
+                    index,
+                    output,
+                    assigned,
+                } => (index, output, assigned),
                 Step::Succeed(output) => {
+                    if let Err(error) = self.output_within_limit(state, &output) {
+                        return Ok(Ending::error(error));
+                    }
                     events.push(self.exited(state, output.clone()));
                     return Ok(Ending::Succeeded(output));
                 }
                 Step::Fail { error, cause } => return Ok(Ending::Failed { error, cause }),
+                Step::Error(error) => return Ok(Ending::error(error)),
             };
+            if let Err(error) = self.output_within_limit(state, &output) {
+                return Ok(Ending::error(error));
+            }
+            // Room for this transition's two events and the execution's end.
+            if self.recorded.load(Ordering::Relaxed) + events.len() + 3 > MAX_HISTORY_EVENTS {
+                return Ok(Ending::error(StateError::runtime(format!(
+                    "The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+                ))));
+            }
+            scope.assign(assigned.unwrap_or_default());
             events.push(self.exited(state, output.clone()));
             let next = machine.state(index);
             let now = self.now();
@@ -181,6 +275,7 @@ impl Run {
                 retry_at: None,
                 started_at,
                 deadline,
+                variables: scope.own(),
             };
             events.push(entered(now, &checkpoint));
             cursor = Cursor { index, checkpoint };
@@ -193,14 +288,63 @@ impl Run {
         }
     }
 
-    pub(super) fn context<'s>(&'s self, state: &'s State, checkpoint: &Checkpoint) -> Context<'s> {
+    fn output_within_limit(&self, state: &State, output: &Value) -> Result<(), StateError> {
+        within_limit(output, || {
+            format!(
+                "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                state.name
+            )
+        })
+    }
+
+    /// Runs one state of `branch` from `checkpoint`. Outside the machine's
+    /// top level (`durable` false) nothing is written to the journal.
+    pub(super) async fn step(
+        &self,
+        branch: &Branch,
+        state: &State,
+        checkpoint: Checkpoint,
+        scope: &Scope,
+        events: &mut Events,
+        durable: bool,
+    ) -> Result<Step, ExecutionError> {
+        let ctx = self.context(state, &checkpoint, scope);
+        Ok(match &state.kind {
+            StateKind::Task(_) | StateKind::Parallel(_) | StateKind::Map(_) => {
+                return self
+                    .recovering(branch, state, checkpoint, scope, events, durable)
+                    .await;
+            }
+            StateKind::Wait(wait) => self.wait(wait, &state.assign, &checkpoint, &ctx).await,
+            StateKind::Pass(pass) => {
+                states::pass(pass, &state.assign, checkpoint.input.clone(), &ctx)
+            }
+            StateKind::Choice(choice) => {
+                states::choice(choice, &state.assign, checkpoint.input.clone(), &ctx)
+            }
+            StateKind::Succeed(io) => states::succeed(io, checkpoint.input.clone()),
+            StateKind::Fail(fail) => states::fail(fail, &checkpoint.input, &ctx),
+        })
+    }
+
+    pub(super) fn context<'s>(
+        &'s self,
+        state: &'s State,
+        checkpoint: &Checkpoint,
+        scope: &'s Scope,
+    ) -> Context<'s> {
         Context {
             state_machine: self.shared.machine.name(),
             execution: &self.key.name,
+            execution_input: &self.input,
             started_at: checkpoint.started_at,
             state: &state.name,
             entered_at: checkpoint.entered_at,
             retry_count: checkpoint.retry_counts.iter().sum(),
+            map_item: None,
+            task_token: None,
+            variables: scope,
+            random: &self.random,
         }
     }
 
@@ -244,6 +388,7 @@ impl Run {
             end,
         };
         self.shared.journal.record(&self.key, entry).await?;
+        self.recorded.fetch_add(events.len(), Ordering::Relaxed);
         events.clear();
         Ok(())
     }

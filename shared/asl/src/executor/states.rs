@@ -5,14 +5,20 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 
-use super::run::{Run, Step};
+use super::run::{Run, Step, assign};
 use crate::choice::timestamp;
 use crate::definition::{Choice, Fail, Io, Pass, Wait, WaitFor};
 use crate::fault::StateError;
 use crate::journal::Checkpoint;
 use crate::payload::{Context, Template};
 
-pub(super) fn pass(pass: &Pass, input: Arc<Value>, ctx: &Context<'_>) -> Step {
+/// `Assign` of a Pass state sees its result as `$`.
+pub(super) fn pass(
+    pass: &Pass,
+    assigns: &Option<Template>,
+    input: Arc<Value>,
+    ctx: &Context<'_>,
+) -> Step {
     let output = || {
         let result = match (&pass.result, &pass.parameters) {
             (Some(result), _) => result.clone(),
@@ -22,28 +28,41 @@ pub(super) fn pass(pass: &Pass, input: Arc<Value>, ctx: &Context<'_>) -> Step {
             }
             (None, None) => pass.io.input_path.select_shared(input.clone())?,
         };
+        let assigned = assign(assigns, &result, ctx)?;
         let output = pass.result_path.apply(input, result)?;
-        pass.io.output_path.select_shared(output)
+        Ok((pass.io.output_path.select_shared(output)?, assigned))
     };
     match output() {
-        Ok(output) => Step::after(pass.transition, output),
+        Ok((output, assigned)) => Step::after(pass.transition, output, assigned),
         Err(error) => Step::failed(error),
     }
 }
 
-pub(super) fn choice(choice: &Choice, input: Arc<Value>, ctx: &Context<'_>) -> Step {
+/// The matching rule's `Assign` (or the state's, when `Default` is taken)
+/// sees the effective input as `$`.
+pub(super) fn choice(
+    choice: &Choice,
+    assigns: &Option<Template>,
+    input: Arc<Value>,
+    ctx: &Context<'_>,
+) -> Step {
     let decide = || {
         let effective = choice.io.input_path.select_shared(input)?;
-        let mut next = choice.default;
-        for (rule, target) in &choice.choices {
-            if rule.evaluate(&effective, ctx)? {
-                next = Some(*target);
+        let mut next = choice.default.map(|index| (index, assigns));
+        for rule in &choice.choices {
+            if rule.rule.evaluate(&effective, ctx)? {
+                next = Some((rule.next, &rule.assign));
                 break;
             }
         }
-        let index = next.ok_or_else(|| StateError::no_choice_matched(ctx.state))?;
+        let (index, assigns) = next.ok_or_else(|| StateError::no_choice_matched(ctx.state))?;
+        let assigned = assign(assigns, &effective, ctx)?;
         let output = choice.io.output_path.select_shared(effective)?;
-        Ok(Step::Next { index, output })
+        Ok(Step::Next {
+            index,
+            output,
+            assigned,
+        })
     };
     decide().unwrap_or_else(Step::failed)
 }
@@ -75,8 +94,14 @@ pub(super) fn fail(fail: &Fail, input: &Value, ctx: &Context<'_>) -> Step {
 }
 
 impl Run {
-    pub(super) async fn wait(&self, wait: &Wait, checkpoint: Checkpoint) -> Step {
-        let effective = match wait.io.input_path.select_shared(checkpoint.input) {
+    pub(super) async fn wait(
+        &self,
+        wait: &Wait,
+        assigns: &Option<Template>,
+        checkpoint: &Checkpoint,
+        ctx: &Context<'_>,
+    ) -> Step {
+        let effective = match wait.io.input_path.select_shared(checkpoint.input.clone()) {
             Ok(effective) => effective,
             Err(error) => return Step::failed(error),
         };
@@ -101,8 +126,12 @@ impl Run {
             ));
         };
         self.sleep_until(due).await;
+        let assigned = match assign(assigns, &effective, ctx) {
+            Ok(assigned) => assigned,
+            Err(error) => return Step::failed(error),
+        };
         match wait.io.output_path.select_shared(effective) {
-            Ok(output) => Step::after(wait.transition, output),
+            Ok(output) => Step::after(wait.transition, output, assigned),
             Err(error) => Step::failed(error),
         }
     }

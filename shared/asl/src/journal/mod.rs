@@ -14,7 +14,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub use memory::InMemoryJournal;
 
@@ -100,6 +100,9 @@ pub struct Checkpoint {
     pub started_at: DateTime<Utc>,
     /// When the execution times out, if its state machine has TimeoutSeconds.
     pub deadline: Option<DateTime<Utc>>,
+    /// The workflow variables (`Assign`) in force when the state is entered.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub variables: Arc<Map<String, Value>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,6 +176,12 @@ pub enum EventDetail {
     CatchTaken {
         error: String,
         next: Arc<str>,
+    },
+    ParallelStarted {
+        branches: usize,
+    },
+    MapStarted {
+        items: usize,
     },
     StateExited {
         state: Arc<str>,

@@ -74,14 +74,30 @@ async fn a_missing_input_path_fails_the_execution_with_states_runtime() {
     assert!(tasks.calls("arn:a").is_empty());
 }
 
+/// Step Functions fails the execution with `States.Runtime`, which no
+/// catcher matches, when a payload template's path selects nothing (as
+/// recorded against AWS in LocalStack's snapshot
+/// tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json:
+/// "The JSONPath '$.no_such_jsonpath' specified for the field 'value.$'
+/// could not be found in the input").
 #[tokio::test(start_paused = true)]
-async fn a_missing_parameter_path_is_a_catchable_parameter_path_failure() {
+async fn a_missing_parameter_path_fails_with_states_runtime_past_any_catcher() {
     let definition = json!({ "StartAt": "A", "States": {
-        "A": { "Type": "Task", "Resource": "arn:a", "Parameters": { "x.$": "$.absent" }, "End": true,
-               "Catch": [{ "ErrorEquals": ["States.ParameterPathFailure"], "Next": "Caught" }] },
+        "A": { "Type": "Task", "Resource": "arn:a", "Parameters": { "value.$": "$.absent" }, "End": true,
+               "Catch": [{ "ErrorEquals": ["States.ALL"], "Next": "Caught" }] },
         "Caught": { "Type": "Pass", "OutputPath": "$.Error", "End": true } } });
-    let record = run(definition, Tasks::new().shared(), json!({})).await;
-    assert_eq!(record.output(), Some(&json!("States.ParameterPathFailure")));
+    let tasks = Tasks::new().shared();
+    let record = run(definition, tasks.clone(), json!({"present": 1})).await;
+    assert_eq!(record.status, ExecutionStatus::Failed);
+    let (error, cause) = record.failure().unwrap();
+    assert_eq!(error, Some("States.Runtime"));
+    assert_eq!(
+        cause,
+        Some(
+            "The JSONPath '$.absent' specified for the field 'value.$' could not be found in the input '{\"present\":1}'"
+        )
+    );
+    assert!(tasks.calls("arn:a").is_empty());
 }
 
 #[tokio::test(start_paused = true)]
@@ -169,11 +185,11 @@ async fn intrinsic_functions_compute_values() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_failing_intrinsic_is_a_catchable_intrinsic_failure() {
+async fn a_failing_intrinsic_fails_the_execution_with_states_runtime() {
     let definition = json!({ "StartAt": "A", "States": {
         "A": { "Type": "Task", "Resource": "arn:a", "End": true,
                "Parameters": { "x.$": "States.StringToJson($.text)" },
-               "Catch": [{ "ErrorEquals": ["States.IntrinsicFailure"], "ResultPath": "$.error", "Next": "Caught" }] },
+               "Catch": [{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Caught" }] },
         "Caught": { "Type": "Succeed" } } });
     let record = run(
         definition,
@@ -181,9 +197,14 @@ async fn a_failing_intrinsic_is_a_catchable_intrinsic_failure() {
         json!({ "text": "not json" }),
     )
     .await;
-    let output = record.output().unwrap();
-    assert_eq!(output["error"]["Error"], "States.IntrinsicFailure");
-    assert_eq!(output["text"], "not json");
+    let (error, cause) = record.failure().unwrap();
+    assert_eq!(error, Some("States.Runtime"));
+    assert!(
+        cause
+            .unwrap()
+            .starts_with("The function 'States.StringToJson($.text)' had the following error"),
+        "{cause:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

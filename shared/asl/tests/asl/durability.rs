@@ -269,3 +269,41 @@ async fn execution_names_follow_step_functions_rules() {
             .is_ok()
     );
 }
+
+/// Variables and the execution's input are part of what a resumed
+/// execution knows: a crash between Assign and its use changes nothing.
+#[tokio::test(start_paused = true)]
+async fn variables_and_the_execution_input_survive_a_resume() {
+    let definition = json!({ "StartAt": "Set", "States": {
+        "Set": { "Type": "Pass", "Assign": { "rate.$": "$.rate" }, "Next": "Work" },
+        "Work": { "Type": "Task", "Resource": "arn:work", "ResultPath": null, "Next": "Use" },
+        "Use": { "Type": "Pass",
+            "Parameters": { "rate.$": "$rate", "first.$": "$$.Execution.Input.rate" }, "End": true } } });
+    let (journal, timer) = (
+        Arc::new(InMemoryJournal::new()),
+        Arc::new(TokioTimer::new()),
+    );
+    let first_life = Tasks::new().on("arn:work", Behaviour::Hang).shared();
+    let executor_1 = executor_on(
+        machine(definition.clone()),
+        first_life.clone(),
+        journal.clone(),
+        timer.clone(),
+    );
+    let StartOutcome::Started(_) = executor_1
+        .start(EXECUTION, json!({ "rate": 7 }))
+        .await
+        .unwrap()
+    else {
+        panic!("not started");
+    };
+    first_life.called("arn:work", 1).await;
+    drop(executor_1);
+
+    let executor_2 = executor_on(machine(definition), Tasks::new().shared(), journal, timer);
+    for handle in executor_2.resume_all().await.unwrap() {
+        assert_eq!(handle.finished().await.unwrap(), ExecutionStatus::Succeeded);
+    }
+    let record = executor_2.describe(EXECUTION).await.unwrap().unwrap();
+    assert_eq!(record.output(), Some(&json!({ "rate": 7, "first": 7 })));
+}

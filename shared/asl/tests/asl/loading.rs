@@ -32,7 +32,7 @@ fn path_problem(definition: &Value) -> (String, LoadProblem) {
 
 #[test]
 fn refuses_state_types_it_cannot_run() {
-    for kind in ["Parallel", "Map", "Sleep"] {
+    for kind in ["Sleep", "Activity"] {
         let definition = one_state(json!({ "Type": kind, "End": true }));
         assert_eq!(
             path_problem(&definition),
@@ -47,11 +47,9 @@ fn refuses_state_types_it_cannot_run() {
 #[test]
 fn refuses_every_unknown_or_unsupported_field() {
     let cases = [
-        ("HeartbeatSeconds", json!(10)),
         ("Credentials", json!({ "RoleArn": "arn:role" })),
         ("Arguments", json!({})),
         ("Output", json!({})),
-        ("Assign", json!({ "x": 1 })),
         ("ItemProcessor", json!({})),
         ("TimeoutSecondsPath", json!("$.t")),
         ("Retries", json!([])),
@@ -120,17 +118,20 @@ fn refuses_a_query_language_other_than_jsonpath() {
 fn refuses_unknown_intrinsics_and_wrong_arguments() {
     let parameters = |expression: &str| task(json!({ "Parameters": { "x.$": expression } }));
     assert_eq!(
-        path_problem(&parameters("States.Hash($.a, 'SHA-256')")),
+        path_problem(&parameters("States.Nope($.a)")),
         (
             "$.States.A.Parameters['x.$']".into(),
-            LoadProblem::UnknownIntrinsic("States.Hash".into())
+            LoadProblem::UnknownIntrinsic("States.Nope".into())
         )
     );
     for bad in [
         "States.MathAdd(1)",
         "States.Format('{} and {}', $.a)",
-        "States.Format($.template, $.a)",
         "States.UUID(1)",
+        "States.Hash($.a, 'SHA-2')",
+        "States.JsonMerge($.a, $.b, true)",
+        "States.MathRandom(1)",
+        "States.ArrayLength(States.ArrayLength(States.ArrayLength(States.ArrayLength(States.ArrayLength(States.ArrayLength(States.ArrayLength(States.ArrayLength(States.ArrayLength(States.ArrayLength(States.ArrayLength($.a))))))))))))",
         "States.Array($.a",
         "States.JsonToString($.a) extra",
     ] {
@@ -241,21 +242,21 @@ fn error_names_must_be_strings_and_predefined_names_must_exist() {
 #[test]
 fn refuses_paths_that_are_not_reference_paths() {
     let cases = [
-        (task(json!({ "InputPath": "$..a" })), "$.States.A.InputPath"),
+        (task(json!({ "InputPath": "$.a[" })), "$.States.A.InputPath"),
         (
             task(json!({ "ResultPath": "$.a[*]" })),
             "$.States.A.ResultPath",
         ),
         (
-            task(json!({ "OutputPath": "$.a[?(@.b)]" })),
+            task(json!({ "OutputPath": "$.a[?(@.b" })),
             "$.States.A.OutputPath",
         ),
         (
-            task(json!({ "Parameters": { "a.$": "$.list[0:2]" } })),
+            task(json!({ "Parameters": { "a.$": "$.list[?(@.a =~ /x/)]" } })),
             "$.States.A.Parameters['a.$']",
         ),
         (
-            task(json!({ "Parameters": { "a.$": "$$.Execution.Input" } })),
+            task(json!({ "Parameters": { "a.$": "$$.Nothing" } })),
             "$.States.A.Parameters['a.$']",
         ),
     ];
@@ -268,7 +269,7 @@ fn refuses_paths_that_are_not_reference_paths() {
         );
     }
     let choice = json!({ "StartAt": "A", "States": {
-        "A": { "Type": "Choice", "Choices": [{ "Variable": "$.*", "IsNull": true, "Next": "B" }] },
+        "A": { "Type": "Choice", "Choices": [{ "Variable": "$.a[", "IsNull": true, "Next": "B" }] },
         "B": { "Type": "Succeed" } } });
     assert_eq!(path_problem(&choice).0, "$.States.A.Choices[0].Variable");
 }
@@ -345,7 +346,7 @@ fn applies_definition_substitutions_and_refuses_missing_ones() {
         r == "arn:pay"
     })
     .expect("substituted resource is mapped");
-    assert_eq!(machine.resources().collect::<Vec<_>>(), ["arn:pay"]);
+    assert_eq!(machine.resources(), ["arn:pay"]);
 
     let error =
         StateMachine::load("booking", definition, &HashMap::new(), &|_: &str| true).unwrap_err();

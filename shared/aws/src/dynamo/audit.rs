@@ -1,13 +1,17 @@
 //! The append-only audit log in `AUDIT_TABLE`: `booking_id` (key) and
 //! `entry` (sort: the record's time to the millisecond, `#`, its event id),
 //! so a booking's trail reads oldest first; `record` holds the record as JSON.
+//! Records may arrive in any order: the trail is put in the booking's
+//! version order as it is read.
 
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use berth_domain::ids::BookingId;
 use berth_domain::ports::{AuditLog, AuditRecord};
+use berth_domain::projections;
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::item::{Item, get_json, json, s};
 use crate::dynamo::schema::audit;
@@ -15,8 +19,8 @@ use crate::dynamo::schema::audit;
 /// [`AuditLog`]. Needs `AUDIT_TABLE`.
 #[derive(Debug, Clone)]
 pub struct DynamoAudit {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
 }
 
 impl DynamoAudit {
@@ -69,6 +73,16 @@ impl DynamoAudit {
     }
 }
 
+/// [`AuditLog`]: a conditional `PutItem` per record, `Query` for a trail.
+pub const AUDIT_LOG: Access = Access {
+    port: "AuditLog",
+    grants: &[on(
+        vars::AUDIT_TABLE,
+        &["dynamodb:PutItem", "dynamodb:Query"],
+    )],
+    env: &[vars::AUDIT_TABLE],
+};
+
 #[async_trait]
 impl AuditLog for DynamoAudit {
     async fn append(&self, records: &[AuditRecord]) -> anyhow::Result<()> {
@@ -97,7 +111,10 @@ impl AuditLog for DynamoAudit {
             }
             match page.last_evaluated_key() {
                 Some(key) => start = Some(key.clone()),
-                None => return Ok(trail),
+                None => {
+                    projections::order_trail(&mut trail);
+                    return Ok(trail);
+                }
             }
         }
     }

@@ -24,6 +24,7 @@ use berth_domain::ports::{
     IdempotencyRecord, Page, PageRequest, RequestClaim, RequestState, Role,
 };
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::actions::{Condition, put};
 use crate::dynamo::item::{Item, get_json, get_n, get_s, json, millis, n, s, ttl_seconds};
@@ -89,14 +90,14 @@ impl DynamoBookings {
 pub(super) fn item(booking: &Booking) -> anyhow::Result<Item> {
     let mut item: Item = [
         (bookings::KEY.to_owned(), s(booking.id.as_str())),
-        ("status".to_owned(), s(booking.status.as_str())),
+        ("status".to_owned(), s(booking.status().as_str())),
         ("guest_id".to_owned(), s(booking.guest_id.as_str())),
         ("host_id".to_owned(), s(booking.host_id.as_str())),
         ("property_id".to_owned(), s(booking.property_id.as_str())),
         ("data".to_owned(), json(booking)?),
     ]
     .into();
-    if let (false, Some(deadline)) = (booking.status.is_settled(), booking.hold_expires_at) {
+    if let (false, Some(deadline)) = (booking.status().is_settled(), booking.hold_expires_at()) {
         item.insert("sweep_shard".into(), s(sweep_shard(&booking.id)));
         item.insert("deadline_ms".into(), n(millis(deadline)));
     }
@@ -118,6 +119,25 @@ fn sweep_shard(id: &BookingId) -> String {
 pub(super) fn status_of(item: &Item) -> Option<BookingStatus> {
     get_s(item, "status").ok().and_then(BookingStatus::parse)
 }
+
+/// The environment [`DynamoBookings::from_env`] reads.
+pub const BOOKINGS_ENV: &[&str] = &[
+    vars::BOOKINGS_TABLE,
+    vars::CALENDAR_TABLE,
+    vars::IDEMPOTENCY_TABLE,
+    vars::OUTBOX_TABLE,
+];
+
+/// [`BookingReader`]: `GetItem` on the bookings table, `Query` on its
+/// guest and host indexes.
+pub const BOOKING_READER: Access = Access {
+    port: "BookingReader",
+    grants: &[on(
+        vars::BOOKINGS_TABLE,
+        &["dynamodb:GetItem", "dynamodb:Query"],
+    )],
+    env: BOOKINGS_ENV,
+};
 
 #[async_trait]
 impl BookingReader for DynamoBookings {
@@ -216,6 +236,25 @@ fn record_of(item: &Item) -> anyhow::Result<IdempotencyRecord> {
         state,
     })
 }
+
+/// [`BookingRequests`]: the key's record (`GetItem`, `UpdateItem`), and a
+/// transaction putting the record, the booking and its event.
+pub const BOOKING_REQUESTS: Access = Access {
+    port: "BookingRequests",
+    grants: &[
+        on(
+            vars::IDEMPOTENCY_TABLE,
+            &[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ],
+        ),
+        on(vars::BOOKINGS_TABLE, &["dynamodb:PutItem"]),
+        on(vars::OUTBOX_TABLE, &["dynamodb:PutItem"]),
+    ],
+    env: BOOKINGS_ENV,
+};
 
 #[async_trait]
 impl BookingRequests for DynamoBookings {
@@ -325,6 +364,13 @@ impl BookingRequests for DynamoBookings {
         }
     }
 }
+
+/// [`AbandonedBookings`]: `Query` on the unsettled bookings' index.
+pub const ABANDONED_BOOKINGS: Access = Access {
+    port: "AbandonedBookings",
+    grants: &[on(vars::BOOKINGS_TABLE, &["dynamodb:Query"])],
+    env: BOOKINGS_ENV,
+};
 
 #[async_trait]
 impl AbandonedBookings for DynamoBookings {

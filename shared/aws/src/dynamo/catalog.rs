@@ -15,10 +15,11 @@ use berth_domain::ports::{
 };
 use berth_domain::property::Property;
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::actions::{Condition, delete, put};
 use crate::dynamo::item::{Item, get_json, json, n, s};
-use crate::dynamo::nights::{self, BLOCKED, HELD};
+use crate::dynamo::nights;
 use crate::dynamo::outbox;
 use crate::dynamo::schema::properties;
 use crate::dynamo::transact::{TransactError, transact};
@@ -59,6 +60,16 @@ impl DynamoProperties {
     }
 }
 
+/// The environment [`DynamoProperties::from_env`] reads.
+pub const PROPERTIES_ENV: &[&str] = &[vars::PROPERTIES_TABLE, vars::OUTBOX_TABLE];
+
+/// [`PropertyReader`]: `GetItem` on the properties table.
+pub const PROPERTY_READER: Access = Access {
+    port: "PropertyReader",
+    grants: &[on(vars::PROPERTIES_TABLE, &["dynamodb:GetItem"])],
+    env: PROPERTIES_ENV,
+};
+
 #[async_trait]
 impl PropertyReader for DynamoProperties {
     async fn property(&self, id: &PropertyId) -> anyhow::Result<Option<Property>> {
@@ -74,6 +85,16 @@ impl PropertyReader for DynamoProperties {
         read.item().map(|item| get_json(item, "data")).transpose()
     }
 }
+
+/// [`PropertyWriter`]: a transaction putting the property and its event.
+pub const PROPERTY_WRITER: Access = Access {
+    port: "PropertyWriter",
+    grants: &[
+        on(vars::PROPERTIES_TABLE, &["dynamodb:PutItem"]),
+        on(vars::OUTBOX_TABLE, &["dynamodb:PutItem"]),
+    ],
+    env: PROPERTIES_ENV,
+};
 
 #[async_trait]
 impl PropertyWriter for DynamoProperties {
@@ -151,12 +172,36 @@ impl DynamoCalendar {
     }
 }
 
+/// The environment [`DynamoCalendar::from_env`] reads.
+pub const CALENDAR_ENV: &[&str] = &[vars::CALENDAR_TABLE, vars::OUTBOX_TABLE];
+
+/// [`CalendarReader`]: `Query` on the calendar table.
+pub const CALENDAR_READER: Access = Access {
+    port: "CalendarReader",
+    grants: &[on(vars::CALENDAR_TABLE, &["dynamodb:Query"])],
+    env: CALENDAR_ENV,
+};
+
 #[async_trait]
 impl CalendarReader for DynamoCalendar {
     async fn nights(&self, property: &PropertyId, range: DateRange) -> anyhow::Result<Vec<Night>> {
         nights::read(&self.client, &self.table, property, range).await
     }
 }
+
+/// [`CalendarWriter`]: a transaction putting (blocking) or deleting
+/// (unblocking) nights, with its event.
+pub const CALENDAR_WRITER: Access = Access {
+    port: "CalendarWriter",
+    grants: &[
+        on(
+            vars::CALENDAR_TABLE,
+            &["dynamodb:PutItem", "dynamodb:DeleteItem"],
+        ),
+        on(vars::OUTBOX_TABLE, &["dynamodb:PutItem"]),
+    ],
+    env: CALENDAR_ENV,
+};
 
 #[async_trait]
 impl CalendarWriter for DynamoCalendar {
@@ -168,17 +213,7 @@ impl CalendarWriter for DynamoCalendar {
         now: Timestamp,
         event: &DomainEvent,
     ) -> Result<(), WriteError> {
-        // Blocking takes a free night or a lapsed hold; unblocking only a block.
-        let block = Condition::new(
-            "attribute_not_exists(property_id) OR (#state = :held AND #until <= :now)",
-        )
-        .name("#state", "state")
-        .name("#until", "hold_until_ms")
-        .value(":held", s(HELD))
-        .value(":now", nights::now_value(now));
-        let unblock = Condition::new("#state = :blocked")
-            .name("#state", "state")
-            .value(":blocked", s(BLOCKED));
+        let (block, unblock) = (nights::may_block(now), nights::may_unblock());
         let mut actions = dates
             .iter()
             .map(|date| {

@@ -1,6 +1,7 @@
-//! The booking workflow's atomic steps (DESIGN §4): one TransactWriteItems
-//! over the booking (conditioned on its status), the nights of its stay
-//! (conditioned on who holds them) and its events.
+//! The booking workflow's atomic steps (docs/architecture.md, "The booking
+//! protocol"): one TransactWriteItems over the booking (conditioned on its
+//! status), the nights of its stay (conditioned by the night rules, see
+//! [`nights`]) and its events.
 //!
 //! Actions are ordered booking, nights (in date order), events, so a refusal
 //! names what failed: the booking's status first, else the first night taken.
@@ -9,13 +10,15 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use berth_domain::booking::BookingStatus;
 use berth_domain::calendar::NightState;
-use berth_domain::dates::{Date, Timestamp};
+use berth_domain::dates::Date;
 use berth_domain::ports::{BookingChange, BookingChanges, ChangeError, NightsChange};
 
+use crate::access::{Access, on};
+use crate::config::vars;
 use crate::dynamo::actions::{Condition, delete, put};
 use crate::dynamo::bookings::{self, DynamoBookings, status_of};
 use crate::dynamo::item::s;
-use crate::dynamo::nights::{self, BOOKED, HELD};
+use crate::dynamo::nights;
 use crate::dynamo::outbox;
 use crate::dynamo::transact::{Check, TransactError, transact};
 
@@ -27,36 +30,6 @@ fn status_in(from: &[BookingStatus]) -> Condition {
     from.iter()
         .zip(&placeholders)
         .fold(condition, |c, (status, p)| c.value(p, s(status.as_str())))
-}
-
-/// DESIGN §4: free, or a lapsed hold, or held by this booking already.
-fn holdable(booking: &str, now: Timestamp) -> Condition {
-    Condition::new(
-        "attribute_not_exists(property_id) OR (#state = :held AND (#booking = :me OR #until <= :now))",
-    )
-    .name("#state", "state")
-    .name("#booking", "booking_id")
-    .name("#until", "hold_until_ms")
-    .value(":held", s(HELD))
-    .value(":me", s(booking))
-    .value(":now", nights::now_value(now))
-}
-
-fn held_by(booking: &str) -> Condition {
-    Condition::new("#state = :held AND #booking = :me")
-        .name("#state", "state")
-        .name("#booking", "booking_id")
-        .value(":held", s(HELD))
-        .value(":me", s(booking))
-}
-
-fn held_or_booked_by(booking: &str) -> Condition {
-    Condition::new("#booking = :me AND #state IN (:held, :booked)")
-        .name("#state", "state")
-        .name("#booking", "booking_id")
-        .value(":held", s(HELD))
-        .value(":booked", s(BOOKED))
-        .value(":me", s(booking))
 }
 
 /// What a refused change means; `nights` are the dates of actions 1..
@@ -119,7 +92,7 @@ impl DynamoBookings {
             .filter(|n| n.state.booking() == Some(&booking.id))
             .map(|n| n.date)
             .collect();
-        let condition = held_or_booked_by(booking.id.as_str());
+        let condition = nights::may_release(&booking.id);
         loop {
             let deletes = dates
                 .iter()
@@ -152,6 +125,25 @@ impl DynamoBookings {
     }
 }
 
+/// [`BookingChanges`]: a transaction putting the booking, putting or
+/// deleting its nights and putting its events; the booking's status
+/// (`GetItem`) when it refuses; the booking's nights (`Query`) on release.
+pub const BOOKING_CHANGES: Access = Access {
+    port: "BookingChanges",
+    grants: &[
+        on(
+            vars::BOOKINGS_TABLE,
+            &["dynamodb:GetItem", "dynamodb:PutItem"],
+        ),
+        on(
+            vars::CALENDAR_TABLE,
+            &["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        ),
+        on(vars::OUTBOX_TABLE, &["dynamodb:PutItem"]),
+    ],
+    env: super::bookings::BOOKINGS_ENV,
+};
+
 #[async_trait]
 impl BookingChanges for DynamoBookings {
     async fn apply(&self, change: &BookingChange<'_>) -> Result<(), ChangeError> {
@@ -160,7 +152,6 @@ impl BookingChanges for DynamoBookings {
             return Err(ChangeError::StatusChanged(self.status(&booking.id).await?));
         }
         let dates: Vec<Date> = booking.stay().dates().collect();
-        let me = booking.id.as_str();
         let each_night = |state: &NightState, condition: &Condition| {
             dates
                 .iter()
@@ -180,14 +171,14 @@ impl BookingChanges for DynamoBookings {
                     booking_id: booking.id.clone(),
                     expires_at: until,
                 };
-                let actions = each_night(&held, &holdable(me, now))?;
+                let actions = each_night(&held, &nights::may_hold(&booking.id, now))?;
                 self.commit(change, &dates, actions).await
             }
             NightsChange::Book => {
                 let booked = NightState::Booked {
                     booking_id: booking.id.clone(),
                 };
-                let actions = each_night(&booked, &held_by(me))?;
+                let actions = each_night(&booked, &nights::may_book(&booking.id))?;
                 self.commit(change, &dates, actions).await
             }
             NightsChange::Release => self.release(change).await,

@@ -6,6 +6,7 @@
 //! - [`catalog`]: properties and calendars; [`bookings`] and [`changes`]:
 //!   bookings, idempotent requests, the workflow's atomic steps;
 //!   [`users`]: profiles and signals; [`audit`]: the audit log;
+//!   [`erasure`]: forgetting a user in all of them;
 //! - [`schema`]: keys, indexes, streams and TTLs of every table;
 //! - [`outbox`], [`nights`], [`item`], [`actions`], [`transact`]: how items
 //!   are written and transactions run.
@@ -14,7 +15,8 @@ pub mod actions;
 pub mod audit;
 pub mod bookings;
 pub mod catalog;
-mod changes;
+pub mod changes;
+pub mod erasure;
 pub mod item;
 pub mod nights;
 pub mod outbox;

@@ -5,6 +5,10 @@
 //! BOOKED), `hold_until_ms` (HELD: when the hold lapses, compared in
 //! conditions). Nights have no TTL: a BOOKED night must never vanish, and a
 //! lapsed hold is as good as free to every condition.
+//!
+//! The conditions below are DynamoDB's statement of the night rules
+//! (`berth_domain::calendar::rules`), which they cannot call; the aws tests'
+//! `night_rules` binds each to its rule over every state a night can be in.
 
 use anyhow::Context;
 use aws_sdk_dynamodb::Client;
@@ -12,6 +16,7 @@ use berth_domain::calendar::{Night, NightState};
 use berth_domain::dates::{Date, DateRange, Timestamp};
 use berth_domain::ids::{BookingId, PropertyId};
 
+use crate::dynamo::actions::Condition;
 use crate::dynamo::item::{Item, get_n, get_s, millis, n, s};
 use crate::dynamo::schema::calendar;
 
@@ -113,4 +118,52 @@ pub async fn read(
 /// Timestamps as conditions compare them.
 pub fn now_value(now: Timestamp) -> aws_sdk_dynamodb::types::AttributeValue {
     n(millis(now))
+}
+
+/// `rules::may_hold`: free, a lapsed hold, or held by `booking` already.
+pub fn may_hold(booking: &BookingId, now: Timestamp) -> Condition {
+    Condition::new(
+        "attribute_not_exists(property_id) OR (#state = :held AND (#booking = :me OR #until <= :now))",
+    )
+    .name("#state", "state")
+    .name("#booking", "booking_id")
+    .name("#until", "hold_until_ms")
+    .value(":held", s(HELD))
+    .value(":me", s(booking.as_str()))
+    .value(":now", now_value(now))
+}
+
+/// `rules::may_book`: held by `booking` (lapsed or not).
+pub fn may_book(booking: &BookingId) -> Condition {
+    Condition::new("#state = :held AND #booking = :me")
+        .name("#state", "state")
+        .name("#booking", "booking_id")
+        .value(":held", s(HELD))
+        .value(":me", s(booking.as_str()))
+}
+
+/// `rules::may_release`: held or booked by `booking`.
+pub fn may_release(booking: &BookingId) -> Condition {
+    Condition::new("#booking = :me AND #state IN (:held, :booked)")
+        .name("#state", "state")
+        .name("#booking", "booking_id")
+        .value(":held", s(HELD))
+        .value(":booked", s(BOOKED))
+        .value(":me", s(booking.as_str()))
+}
+
+/// `rules::may_block`: free, or a lapsed hold.
+pub fn may_block(now: Timestamp) -> Condition {
+    Condition::new("attribute_not_exists(property_id) OR (#state = :held AND #until <= :now)")
+        .name("#state", "state")
+        .name("#until", "hold_until_ms")
+        .value(":held", s(HELD))
+        .value(":now", now_value(now))
+}
+
+/// `rules::may_unblock`: blocked.
+pub fn may_unblock() -> Condition {
+    Condition::new("#state = :blocked")
+        .name("#state", "state")
+        .value(":blocked", s(BLOCKED))
 }

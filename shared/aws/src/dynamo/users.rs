@@ -18,6 +18,7 @@ use berth_domain::ports::{Profiles, SignalStore};
 use berth_domain::property::Amenity;
 use berth_domain::user::{Profile, Signals};
 
+use crate::access::{Access, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::actions::delete_any;
 use crate::dynamo::item::{Item, get_json, get_n, json, n, s};
@@ -32,8 +33,8 @@ const SIGNALS: &str = "SIGNALS";
 /// [`Profiles`] and [`SignalStore`]. Needs `USERS_TABLE`, `OUTBOX_TABLE`.
 #[derive(Debug, Clone)]
 pub struct DynamoUsers {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
     outbox: String,
 }
 
@@ -76,6 +77,27 @@ impl DynamoUsers {
     }
 }
 
+/// The environment [`DynamoUsers::from_env`] reads.
+pub const USERS_ENV: &[&str] = &[vars::USERS_TABLE, vars::OUTBOX_TABLE];
+
+/// [`Profiles`]: `GetItem`, `PutItem`; erasure is a transaction deleting the
+/// profile and signals and putting its event.
+pub const PROFILES: Access = Access {
+    port: "Profiles",
+    grants: &[
+        on(
+            vars::USERS_TABLE,
+            &[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:DeleteItem",
+            ],
+        ),
+        on(vars::OUTBOX_TABLE, &["dynamodb:PutItem"]),
+    ],
+    env: USERS_ENV,
+};
+
 #[async_trait]
 impl Profiles for DynamoUsers {
     async fn profile(&self, user: &UserId) -> anyhow::Result<Option<Profile>> {
@@ -109,6 +131,16 @@ impl Profiles for DynamoUsers {
             .map_err(|e| anyhow::Error::new(e).context("erasing a user"))
     }
 }
+
+/// [`SignalStore`]: `GetItem` and a conditional `PutItem`.
+pub const SIGNAL_STORE: Access = Access {
+    port: "SignalStore",
+    grants: &[on(
+        vars::USERS_TABLE,
+        &["dynamodb:GetItem", "dynamodb:PutItem"],
+    )],
+    env: USERS_ENV,
+};
 
 #[async_trait]
 impl SignalStore for DynamoUsers {

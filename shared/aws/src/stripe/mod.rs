@@ -6,6 +6,10 @@
 //! carries on from the intent's state, so [`PaymentGateway::find_charge`]
 //! has a strongly consistent answer and a charge never happens twice.
 //!
+//! Releasing an authorised intent under key C: `cancel` (Idempotency-Key
+//! `C:cancel`); one cancelled already counts as released. Listing payments
+//! reads intents by creation time and knows Berth's by their `berth_key` tag.
+//!
 //! A refund under key R: the mapped refund if any; else a refund of the
 //! intent tagged `metadata[berth_key]=R` if Stripe has one (a lost answer);
 //! else a new one (Idempotency-Key `R:refund`), mapped.
@@ -15,15 +19,20 @@ mod keys;
 
 use async_trait::async_trait;
 use berth_domain::booking::PaymentMethod;
+use berth_domain::dates::Timestamp;
 use berth_domain::money::{Currency, Money};
-use berth_domain::ports::{Charge, PaymentError, PaymentGateway, Refund};
+use berth_domain::ports::{Charge, Payment, PaymentError, PaymentGateway, PaymentState, Refund};
 use serde::Deserialize;
 use serde_json::Value;
 
 pub use client::{API_VERSION, StripeClient, classify};
 pub use keys::PaymentKeys;
 
-use crate::config::{AwsConfig, vars};
+use anyhow::Context;
+use tokio::sync::OnceCell;
+
+use crate::access::{Access, on};
+use crate::config::{AwsConfig, MissingVariable, vars};
 
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
 
@@ -32,9 +41,42 @@ pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
 /// and optionally `STRIPE_API_BASE`.
 #[derive(Debug, Clone)]
 pub struct StripeGateway {
-    stripe: StripeClient,
+    /// Built on first use from [`Self::secret`], so building the gateway
+    /// reads only names and calls nothing.
+    stripe: OnceCell<StripeClient>,
+    secret: Option<SecretKey>,
     keys: PaymentKeys,
 }
+
+/// Where the Stripe secret key is read from, once, on the first payment call.
+#[derive(Debug, Clone)]
+struct SecretKey {
+    secrets: aws_sdk_secretsmanager::Client,
+    secret_id: String,
+    api_base: String,
+}
+
+/// The environment variables [`StripeGateway::from_env`] reads.
+pub const ENV: &[&str] = &[
+    vars::PAYMENT_SECRET_ARN,
+    vars::PAYMENTS_TABLE,
+    vars::STRIPE_API_BASE,
+];
+
+/// [`PaymentGateway`]'s AWS calls: the secret key (Secrets Manager, once)
+/// and the key → intent mappings ([`PaymentKeys`]: `GetItem`, conditional
+/// `PutItem`).
+pub const GATEWAY: Access = Access {
+    port: "PaymentGateway",
+    grants: &[
+        on(vars::PAYMENT_SECRET_ARN, &["secretsmanager:GetSecretValue"]),
+        on(
+            vars::PAYMENTS_TABLE,
+            &["dynamodb:GetItem", "dynamodb:PutItem"],
+        ),
+    ],
+    env: ENV,
+};
 
 #[derive(Debug, Deserialize)]
 struct Intent {
@@ -45,6 +87,8 @@ struct Intent {
     /// An id, or the charge itself when expanded.
     latest_charge: Option<Value>,
     last_payment_error: Option<Value>,
+    #[serde(default)]
+    metadata: Value,
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,6 +103,8 @@ struct StripeRefund {
 #[derive(Debug, Deserialize)]
 struct List<T> {
     data: Vec<T>,
+    #[serde(default)]
+    has_more: bool,
 }
 
 fn currency(code: &str) -> Result<Currency, PaymentError> {
@@ -85,6 +131,16 @@ impl Intent {
             id: self.id.clone(),
             amount,
             refunded: Money::new(self.refunded(), amount.currency),
+        })
+    }
+
+    /// Where the intent stands, if it holds or may hold money.
+    fn state(self) -> Result<Option<PaymentState>, PaymentError> {
+        Ok(match self.status.as_str() {
+            "succeeded" => Some(PaymentState::Captured(self.charge()?)),
+            "requires_capture" => Some(PaymentState::Authorised { id: self.id }),
+            "processing" => Some(PaymentState::Processing { id: self.id }),
+            _ => None,
         })
     }
 
@@ -120,28 +176,53 @@ impl StripeRefund {
 }
 
 impl StripeGateway {
-    pub async fn from_env(config: &AwsConfig) -> anyhow::Result<Self> {
-        let secret_id = config.require(vars::PAYMENT_SECRET_ARN)?;
+    /// The gateway as a function builds it: names only; the secret key is
+    /// read on the first payment call.
+    pub fn from_env(config: &AwsConfig) -> Result<Self, MissingVariable> {
+        let secret = SecretKey {
+            secrets: aws_sdk_secretsmanager::Client::new(config.sdk()),
+            secret_id: config.require(vars::PAYMENT_SECRET_ARN)?,
+            api_base: config
+                .env()
+                .optional(vars::STRIPE_API_BASE)
+                .unwrap_or_else(|| DEFAULT_API_BASE.to_owned()),
+        };
         let table = config.require(vars::PAYMENTS_TABLE)?;
-        let base = config
-            .env()
-            .optional(vars::STRIPE_API_BASE)
-            .unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
-        let secrets = aws_sdk_secretsmanager::Client::new(config.sdk());
-        let secret = crate::secrets::secret_string(&secrets, &secret_id).await?;
-        let secret_key = crate::secrets::field_or_whole(&secret, "secret_key")?;
-        Ok(Self::new(
-            StripeClient::new(&base, secret_key)?,
-            PaymentKeys::new(aws_sdk_dynamodb::Client::new(config.sdk()), table),
-        ))
+        Ok(Self {
+            stripe: OnceCell::new(),
+            secret: Some(secret),
+            keys: PaymentKeys::new(aws_sdk_dynamodb::Client::new(config.sdk()), table),
+        })
     }
 
     pub fn new(stripe: StripeClient, keys: PaymentKeys) -> Self {
-        Self { stripe, keys }
+        Self {
+            stripe: OnceCell::new_with(Some(stripe)),
+            secret: None,
+            keys,
+        }
+    }
+
+    /// The Stripe client, reading the secret key the first time.
+    async fn stripe(&self) -> Result<&StripeClient, PaymentError> {
+        self.stripe
+            .get_or_try_init(|| async {
+                let source = self
+                    .secret
+                    .as_ref()
+                    .context("the gateway has neither a client nor a secret")?;
+                let secret =
+                    crate::secrets::secret_string(&source.secrets, &source.secret_id).await?;
+                let secret_key = crate::secrets::field_or_whole(&secret, "secret_key")?;
+                StripeClient::new(&source.api_base, secret_key)
+            })
+            .await
+            .map_err(|e: anyhow::Error| PaymentError::Unavailable(format!("{e:#}")))
     }
 
     async fn intent(&self, id: &str) -> Result<Intent, PaymentError> {
-        self.stripe
+        self.stripe()
+            .await?
             .get(
                 &format!("/v1/payment_intents/{id}"),
                 &[("expand[]", "latest_charge")],
@@ -163,7 +244,8 @@ impl StripeGateway {
         let amount_text = amount.amount.to_string();
         let currency_text = amount.currency.as_str().to_ascii_lowercase();
         let created: Intent = self
-            .stripe
+            .stripe()
+            .await?
             .post(
                 "/v1/payment_intents",
                 &[
@@ -195,11 +277,15 @@ impl StripeGateway {
     ) -> Result<Option<StripeRefund>, PaymentError> {
         if let Some(id) = self.keys.find(mapping).await? {
             return Ok(Some(
-                self.stripe.get(&format!("/v1/refunds/{id}"), &[]).await?,
+                self.stripe()
+                    .await?
+                    .get(&format!("/v1/refunds/{id}"), &[])
+                    .await?,
             ));
         }
         let listed: List<StripeRefund> = self
-            .stripe
+            .stripe()
+            .await?
             .get(
                 "/v1/refunds",
                 &[(charge_field(charge_id), charge_id), ("limit", "100")],
@@ -238,7 +324,8 @@ impl PaymentGateway for StripeGateway {
         }
         let intent = if intent.status == "requires_confirmation" {
             // A fresh charge: nothing is refunded yet, so the answer need not expand it.
-            self.stripe
+            self.stripe()
+                .await?
                 .post::<Intent>(
                     &format!("/v1/payment_intents/{}/confirm", intent.id),
                     &[],
@@ -251,15 +338,79 @@ impl PaymentGateway for StripeGateway {
         intent.settled()
     }
 
-    async fn find_charge(&self, key: &str) -> Result<Option<Charge>, PaymentError> {
+    async fn payment(&self, key: &str) -> Result<Option<PaymentState>, PaymentError> {
         let Some(id) = self.keys.find(&format!("charge#{key}")).await? else {
             return Ok(None);
         };
-        let intent = self.intent(&id).await?;
-        match intent.status.as_str() {
-            "succeeded" => Ok(Some(intent.charge()?)),
-            _ => Ok(None),
+        self.intent(&id).await?.state()
+    }
+
+    async fn cancel(&self, key: &str, payment_id: &str) -> Result<(), PaymentError> {
+        let cancelled = self
+            .stripe()
+            .await?
+            .post::<Intent>(
+                &format!("/v1/payment_intents/{payment_id}/cancel"),
+                &[("cancellation_reason", "abandoned")],
+                &format!("{key}:cancel"),
+            )
+            .await;
+        let error = match cancelled {
+            Ok(_) => return Ok(()),
+            Err(PaymentError::Unavailable(why)) => return Err(PaymentError::Unavailable(why)),
+            Err(error) => error,
+        };
+        // Stripe refuses to cancel an intent that is not cancellable; its
+        // state says whether that is done already or needs a refund instead.
+        match self.intent(payment_id).await?.status.as_str() {
+            "canceled" => Ok(()),
+            "succeeded" => Err(PaymentError::Rejected(format!(
+                "payment {payment_id} was captured: refund it"
+            ))),
+            _ => Err(error),
         }
+    }
+
+    async fn payments_since(
+        &self,
+        since: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Payment>, PaymentError> {
+        let created = since.timestamp().to_string();
+        let mut payments = Vec::new();
+        let mut after: Option<String> = None;
+        let mut listed = 0u32;
+        while listed < limit {
+            let page_size = (limit - listed).min(100).to_string();
+            let mut query = vec![
+                ("created[gte]", created.as_str()),
+                ("limit", page_size.as_str()),
+                ("expand[]", "data.latest_charge"),
+            ];
+            if let Some(last) = &after {
+                query.push(("starting_after", last));
+            }
+            let page: List<Intent> = self
+                .stripe()
+                .await?
+                .get("/v1/payment_intents", &query)
+                .await?;
+            listed += u32::try_from(page.data.len()).unwrap_or(u32::MAX);
+            after = page.data.last().map(|i| i.id.clone());
+            let more = page.has_more && after.is_some();
+            for intent in page.data {
+                let Some(key) = intent.metadata["berth_key"].as_str().map(str::to_owned) else {
+                    continue;
+                };
+                if let Some(state) = intent.state()? {
+                    payments.push(Payment { key, state });
+                }
+            }
+            if !more {
+                break;
+            }
+        }
+        Ok(payments)
     }
 
     async fn refund(
@@ -285,7 +436,8 @@ impl PaymentGateway for StripeGateway {
         }
         let amount_text = amount.amount.to_string();
         let refund: StripeRefund = self
-            .stripe
+            .stripe()
+            .await?
             .post(
                 "/v1/refunds",
                 &[

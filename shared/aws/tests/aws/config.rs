@@ -48,3 +48,36 @@ async fn aws_endpoint_url_points_every_client_at_the_emulator() {
         String::from_utf8_lossy(&child.stderr)
     );
 }
+
+/// A custom resource's answer reaches CloudFormation's pre-signed URL as a
+/// PUT with an empty content type (the URL is signed without one).
+#[tokio::test]
+async fn stack_replies_put_the_answer_unsigned_by_content_type() {
+    let stub =
+        crate::stub::Stub::start(|_| crate::stub::Reply::Json(200, serde_json::json!({}))).await;
+    let replies = berth_aws::stack::StackReplies::new().unwrap();
+    replies
+        .put(
+            &format!("{}/cfn/response?X-Amz-Signature=abc", stub.url),
+            br#"{"Status":"SUCCESS"}"#.to_vec(),
+        )
+        .await
+        .unwrap();
+    let sent = &stub.requests()[0];
+    assert_eq!(sent.method, "PUT");
+    assert_eq!(sent.path, "/cfn/response?X-Amz-Signature=abc");
+    assert_eq!(sent.header("content-type"), Some(""));
+    assert_eq!(sent.body, br#"{"Status":"SUCCESS"}"#);
+
+    let refusing = crate::stub::Stub::start(|_| {
+        crate::stub::Reply::Json(403, serde_json::json!({"error": "expired"}))
+    })
+    .await;
+    let refused = replies
+        .put(&format!("{}/cfn", refusing.url), b"{}".to_vec())
+        .await;
+    assert!(
+        refused.is_err(),
+        "a refused answer is an error, so Lambda retries"
+    );
+}

@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
+use berth_aws::AwsSource;
 use berth_aws::config::{AwsConfig, Environment, vars};
-use berth_aws::dynamo::{
-    DynamoAudit, DynamoBookings, DynamoCalendar, DynamoProperties, DynamoUsers, outbox,
-};
-use berth_contract::{OutboxProbe, Ports, contract_suite};
+use berth_aws::dynamo::outbox;
+use berth_contract::{OutboxProbe, Subject, contract_suite};
 use berth_domain::events::DomainEvent;
 
 use crate::{rds_data, support};
@@ -58,34 +57,31 @@ impl OutboxProbe for Probe {
     }
 }
 
-pub async fn aws_ports() -> Ports {
+pub async fn aws_ports() -> Subject {
     let sdk = support::moto();
     let tables = support::fresh_tables(&sdk).await;
     ports_on(&AwsConfig::new(sdk, Environment::from_pairs(tables.vars()))).await
 }
 
+/// The ports over fresh tables, with `ledger` as the ledger.
+pub async fn aws_ports_with(ledger: berth_aws::ledger::RdsDataLedger) -> Subject {
+    let sdk = support::moto();
+    let tables = support::fresh_tables(&sdk).await;
+    let config = AwsConfig::new(sdk, Environment::from_pairs(tables.vars()));
+    subject(&config, ledger)
+}
+
 /// The ports built as the Lambdas build them, from the names in `config`.
-pub async fn ports_on(config: &AwsConfig) -> Ports {
-    let properties = Arc::new(DynamoProperties::from_env(config).unwrap());
-    let calendar = Arc::new(DynamoCalendar::from_env(config).unwrap());
-    let bookings = Arc::new(DynamoBookings::from_env(config).unwrap());
-    let users = Arc::new(DynamoUsers::from_env(config).unwrap());
+pub async fn ports_on(config: &AwsConfig) -> Subject {
     // The stub serves until the test's runtime ends.
     let (ledger, _stub) = rds_data::sqlite_ledger().await;
+    subject(config, ledger)
+}
+
+fn subject(config: &AwsConfig, ledger: berth_aws::ledger::RdsDataLedger) -> Subject {
     let outbox = config.require(vars::OUTBOX_TABLE).unwrap();
-    Ports {
-        property_reader: properties.clone(),
-        property_writer: properties,
-        calendar_reader: calendar.clone(),
-        calendar_writer: calendar,
-        booking_reader: bookings.clone(),
-        requests: bookings.clone(),
-        changes: bookings.clone(),
-        abandoned: bookings,
-        ledger: Arc::new(ledger),
-        audit: Arc::new(DynamoAudit::from_env(config).unwrap()),
-        profiles: users.clone(),
-        signals: users,
+    Subject {
+        ports: Arc::new(AwsSource::new(config.clone()).with_ledger(ledger)),
         outbox: Arc::new(Probe::new(Client::new(config.sdk()), &outbox)),
     }
 }

@@ -11,7 +11,7 @@ use berth_aws::stripe::{PaymentKeys, StripeClient, StripeGateway};
 use berth_contract::gateway::{Cards, gateway_contract};
 use berth_domain::booking::PaymentMethod;
 use berth_domain::money::{Currency, Money};
-use berth_domain::ports::{PaymentError, PaymentGateway};
+use berth_domain::ports::{PaymentError, PaymentGateway, PaymentState};
 use serde_json::{Value, json};
 
 use crate::stub::{Reply, Request, Stub};
@@ -41,9 +41,7 @@ async fn gateway_on(api_base: &str) -> StripeGateway {
         (vars::PAYMENTS_TABLE, &tables.payments),
         (vars::STRIPE_API_BASE, api_base),
     ]);
-    StripeGateway::from_env(&AwsConfig::new(sdk, env))
-        .await
-        .unwrap()
+    StripeGateway::from_env(&AwsConfig::new(sdk, env)).unwrap()
 }
 
 #[tokio::test]
@@ -76,7 +74,7 @@ async fn a_missing_secret_variable_is_named() {
         support::moto(),
         Environment::from_pairs([(vars::PAYMENTS_TABLE, "t")]),
     );
-    let error = StripeGateway::from_env(&config).await.unwrap_err();
+    let error = StripeGateway::from_env(&config).unwrap_err();
     assert_eq!(
         error.to_string(),
         "missing environment variable PAYMENT_SECRET_ARN"
@@ -133,6 +131,8 @@ impl FakeStripe {
                     "currency": request.field("currency").unwrap(),
                     "payment_method": request.field("payment_method").unwrap(),
                     "latest_charge": null, "last_payment_error": null,
+                    "created": self.next_id,
+                    "metadata": {"berth_key": request.field("metadata[berth_key]")},
                 });
                 self.objects.insert(id, intent.clone());
                 ("create", 200, intent)
@@ -146,9 +146,58 @@ impl FakeStripe {
                     let error = json!({"error": {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}});
                     return ("confirm", 402, error);
                 }
-                intent["status"] = json!("succeeded");
+                // Fake-only methods that leave the intent unsettled, as
+                // delayed methods and manual capture do at Stripe.
+                intent["status"] = match intent["payment_method"].as_str() {
+                    Some("pm_fake_processing") => json!("processing"),
+                    Some("pm_fake_manual_capture") => json!("requires_capture"),
+                    _ => json!("succeeded"),
+                };
                 intent["latest_charge"] = json!({"id": charge, "amount_refunded": 0});
                 ("confirm", 200, intent.clone())
+            }
+            ("POST", ["payment_intents", id, "cancel"]) => {
+                let intent = self.objects.get_mut(*id).unwrap();
+                if intent["status"] != "requires_capture" {
+                    let error = json!({"error": {"type": "invalid_request_error", "code": "payment_intent_unexpected_state",
+                        "message": format!("You cannot cancel this PaymentIntent because it has a status of {}.", intent["status"])}});
+                    return ("cancel", 400, error);
+                }
+                intent["status"] = json!("canceled");
+                ("cancel", 200, intent.clone())
+            }
+            ("GET", ["payment_intents"]) => {
+                let since: i64 = request.field("created[gte]").unwrap().parse().unwrap();
+                // Stripe caps a page at 100; this fake at 4, so that paging shows.
+                let limit: usize = request
+                    .field("limit")
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+                    .min(4);
+                // Newest first, as Stripe lists.
+                let mut intents: Vec<Value> = self
+                    .objects
+                    .values()
+                    .filter(|o| o["object"] == "payment_intent")
+                    .filter(|o| o["created"].as_i64().unwrap() >= since)
+                    .cloned()
+                    .collect();
+                intents.sort_by_key(|o| std::cmp::Reverse(o["created"].as_i64().unwrap()));
+                if let Some(after) = request.field("starting_after") {
+                    let at = intents
+                        .iter()
+                        .position(|o| o["id"] == after.as_str())
+                        .unwrap();
+                    intents.drain(..=at);
+                }
+                let has_more = intents.len() > limit;
+                intents.truncate(limit);
+                (
+                    "list intents",
+                    200,
+                    json!({"object": "list", "data": intents, "has_more": has_more}),
+                )
             }
             ("GET", ["payment_intents", id]) => ("retrieve", 200, self.objects[*id].clone()),
             ("GET", ["refunds"]) => {
@@ -349,4 +398,117 @@ async fn stripe_failures_reach_the_domain_as_unavailable_or_rejected() {
         };
         assert_eq!(kind, expected, "{status}");
     }
+}
+
+#[tokio::test]
+async fn unsettled_intents_are_released_or_awaited_never_refunded() {
+    let (fake, stub, gateway) = fake_stripe().await;
+    let manual = PaymentMethod::parse("pm_fake_manual_capture").unwrap();
+    let authorised = gateway.charge("bk-6", eur(5_000), &manual).await;
+    assert!(
+        matches!(authorised, Err(PaymentError::Unavailable(_))),
+        "{authorised:?}"
+    );
+    let Some(PaymentState::Authorised { id }) = gateway.payment("bk-6").await.unwrap() else {
+        panic!("an uncaptured intent is authorised");
+    };
+    assert_eq!(gateway.find_charge("bk-6").await.unwrap(), None);
+    gateway.cancel("bk-6:release", &id).await.unwrap();
+    gateway
+        .cancel("bk-6:release", &id)
+        .await
+        .expect("releasing twice is done already");
+    assert_eq!(gateway.payment("bk-6").await.unwrap(), None);
+    assert_eq!(done(&fake, "cancel"), 1, "Stripe cancelled it once");
+    let cancels: Vec<_> = stub
+        .requests()
+        .into_iter()
+        .filter(|r| r.route().ends_with("/cancel"))
+        .map(|r| r.header("idempotency-key").map(str::to_owned))
+        .collect();
+    assert_eq!(cancels, vec![Some("bk-6:release:cancel".to_owned()); 2]);
+
+    let slow = PaymentMethod::parse("pm_fake_processing").unwrap();
+    assert!(gateway.charge("bk-7", eur(700), &slow).await.is_err());
+    let Some(PaymentState::Processing { id }) = gateway.payment("bk-7").await.unwrap() else {
+        panic!("a processing intent is processing");
+    };
+    let refused = gateway.cancel("bk-7:release", &id).await;
+    assert!(
+        matches!(refused, Err(PaymentError::Rejected(_))),
+        "{refused:?}"
+    );
+    let captured = gateway.charge("bk-8", eur(800), &visa()).await.unwrap();
+    let refused = gateway.cancel("bk-8:release", &captured.id).await;
+    assert!(
+        matches!(&refused, Err(PaymentError::Rejected(why)) if why.contains("refund it")),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn payments_are_listed_page_by_page_by_their_berth_key() {
+    let (fake, stub, gateway) = fake_stripe().await;
+    for n in 0..5 {
+        gateway
+            .charge(&format!("bk-list-{n}"), eur(100 + n), &visa())
+            .await
+            .unwrap();
+    }
+    let manual = PaymentMethod::parse("pm_fake_manual_capture").unwrap();
+    let _ = gateway.charge("bk-list-held", eur(900), &manual).await;
+    let declined = PaymentMethod::parse("pm_card_chargeDeclined").unwrap();
+    let _ = gateway
+        .charge("bk-list-declined", eur(900), &declined)
+        .await;
+    // An intent someone else made in the same account: no berth_key.
+    fake.lock().unwrap().objects.insert(
+        "pi_other".into(),
+        json!({"id": "pi_other", "object": "payment_intent", "status": "succeeded", "amount": 1,
+               "currency": "eur", "created": 1, "metadata": {}, "latest_charge": null,
+               "last_payment_error": null}),
+    );
+    let since = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    let all = gateway.payments_since(since, 1_000).await.unwrap();
+    let mut keys: Vec<&str> = all.iter().map(|p| p.key.as_str()).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "bk-list-0",
+            "bk-list-1",
+            "bk-list-2",
+            "bk-list-3",
+            "bk-list-4",
+            "bk-list-held"
+        ],
+        "captured and authorised ones, by their key; the declined and foreign ones left out"
+    );
+    assert!(
+        all.iter()
+            .any(|p| p.key == "bk-list-held" && matches!(p.state, PaymentState::Authorised { .. }))
+    );
+    // The newest three intents: the declined one (holding nothing), the
+    // authorised one and the last capture.
+    let newest: Vec<String> = gateway
+        .payments_since(since, 3)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.key)
+        .collect();
+    assert_eq!(
+        newest,
+        ["bk-list-held", "bk-list-4"],
+        "at most `limit` intents are read"
+    );
+    let lists: Vec<_> = stub
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.route() == "/v1/payment_intents")
+        .collect();
+    assert!(
+        lists.iter().any(|r| r.field("starting_after").is_some()),
+        "pages follow one another"
+    );
 }

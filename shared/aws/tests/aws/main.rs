@@ -1,7 +1,8 @@
 //! Berth's AWS adapters against emulators on 127.0.0.1: moto (DynamoDB, SQS,
 //! EventBridge, Step Functions, Secrets Manager, Cognito, SES) and
 //! localstripe, plus recorded-request stubs where an emulator falls short
-//! (RDS Data API, Stripe's Idempotency-Key). Run them through
+//! (RDS Data API, Stripe's Idempotency-Key), and the ledger's SQL on a real
+//! PostgreSQL behind a Data API stub. Run them through
 //! `scripts/emulators.sh run -- cargo test -p berth-aws`; without the
 //! emulators' URLs every test here fails, saying so.
 
@@ -10,7 +11,9 @@ mod config;
 mod contract;
 mod events;
 mod gateway;
+mod night_rules;
 mod notifier;
+mod postgres;
 mod queue;
 mod race;
 mod rds_data;

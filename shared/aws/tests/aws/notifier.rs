@@ -92,6 +92,7 @@ async fn a_notification_is_emailed_to_the_user_once() {
         id: support::unique("note"),
         booking_id: BookingId::generate(),
         recipient,
+        version: 4,
         subject: "Your stay is confirmed".into(),
         body: "See you soon.".into(),
     };
@@ -103,8 +104,30 @@ async fn a_notification_is_emailed_to_the_user_once() {
     b.unwrap();
     assert_eq!(emails_sent().await - before, 1.0, "sent once");
 
+    // Events arrive in any order: news about an older version of the
+    // booking than one sent is not sent; about a newer one, it is.
+    let late = Notification {
+        id: support::unique("note"),
+        version: 3,
+        ..notification.clone()
+    };
+    notifier.send(&late).await.unwrap();
+    assert_eq!(
+        emails_sent().await - before,
+        1.0,
+        "a late message is skipped"
+    );
+    let newer = Notification {
+        id: support::unique("note"),
+        version: 5,
+        ..notification.clone()
+    };
+    notifier.send(&newer).await.unwrap();
+    assert_eq!(emails_sent().await - before, 2.0, "a newer message is sent");
+
     let stranger = Notification {
         id: support::unique("note"),
+        booking_id: BookingId::generate(),
         recipient: UserId::parse("nobody-here").unwrap(),
         ..notification
     };
@@ -112,5 +135,5 @@ async fn a_notification_is_emailed_to_the_user_once() {
         .send(&stranger)
         .await
         .expect("no address: nothing to send, not an error");
-    assert_eq!(emails_sent().await - before, 1.0);
+    assert_eq!(emails_sent().await - before, 2.0);
 }

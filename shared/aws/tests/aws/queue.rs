@@ -23,6 +23,7 @@ fn notification(booking: &BookingId, n: usize) -> Notification {
         id: format!("{booking}-n{n}"),
         booking_id: booking.clone(),
         recipient: UserId::parse("guest").unwrap(),
+        version: n as u64,
         subject: format!("update {n}"),
         body: "…".into(),
     }

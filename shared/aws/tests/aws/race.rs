@@ -46,8 +46,7 @@ async fn many_guests_racing_never_double_book() {
         .map(|booking| {
             let ports = ports.clone();
             tokio::spawn(async move {
-                let mut held = booking.moved(BookingStatus::Held, now).unwrap();
-                held.hold_expires_at = Some(until);
+                let held = booking.held(until, now).unwrap();
                 let events = [DomainEvent::new(
                     Change::BookingHeld {
                         booking: held.clone(),
@@ -55,7 +54,8 @@ async fn many_guests_racing_never_double_book() {
                     now,
                 )];
                 ports
-                    .changes
+                    .changes()
+                    .unwrap()
                     .apply(&BookingChange {
                         booking: &held,
                         from: &[BookingStatus::Pending, BookingStatus::Held],
@@ -73,7 +73,8 @@ async fn many_guests_racing_never_double_book() {
 
     let range = DateRange::new(day(295), day(340), 366).unwrap();
     let nights = ports
-        .calendar_reader
+        .calendar_reader()
+        .unwrap()
         .nights(&property.id, range)
         .await
         .unwrap();
@@ -98,12 +99,13 @@ async fn many_guests_racing_never_double_book() {
                     "a winner holds all its nights"
                 );
                 let stored = ports
-                    .booking_reader
+                    .booking_reader()
+                    .unwrap()
                     .booking(&booking.id)
                     .await
                     .unwrap()
                     .unwrap();
-                assert_eq!(stored.status, BookingStatus::Held);
+                assert_eq!(stored.status(), BookingStatus::Held);
             }
             Err(ChangeError::NightTaken(date)) => {
                 assert!(
@@ -119,13 +121,14 @@ async fn many_guests_racing_never_double_book() {
                     "a loser holds nothing"
                 );
                 let stored = ports
-                    .booking_reader
+                    .booking_reader()
+                    .unwrap()
                     .booking(&booking.id)
                     .await
                     .unwrap()
                     .unwrap();
                 assert_eq!(
-                    stored.status,
+                    stored.status(),
                     BookingStatus::Pending,
                     "a loser's booking is untouched"
                 );

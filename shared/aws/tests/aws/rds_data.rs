@@ -318,3 +318,47 @@ async fn the_schema_is_applied_one_statement_at_a_time() {
             .all(|r| r.json().get("parameters").is_none())
     );
 }
+
+#[tokio::test]
+async fn a_migration_waits_for_a_resuming_cluster() {
+    let resuming = Arc::new(Mutex::new(2));
+    let left = resuming.clone();
+    let stub = recording(move |_| {
+        let mut left = left.lock().unwrap();
+        if *left > 0 {
+            *left -= 1;
+            Reply::Json(
+                400,
+                json!({"__type": "DatabaseResumingException", "message": "The database is resuming."}),
+            )
+        } else {
+            Reply::Json(200, json!({}))
+        }
+    })
+    .await;
+    let ledger = ledger(&stub).with_resume_pause(std::time::Duration::from_millis(10));
+    berth_domain::ports::LedgerMigrations::migrate(&ledger)
+        .await
+        .expect("migrated once the cluster answers");
+    let statements = berth_ledger_sql::schema_statements().count();
+    assert_eq!(
+        stub.requests().len(),
+        2 + statements,
+        "two refusals, then every statement"
+    );
+
+    let refusing = recording(|_| {
+        Reply::Json(
+            400,
+            json!({"__type": "BadRequestException", "message": "syntax error"}),
+        )
+    })
+    .await;
+    let failed = berth_domain::ports::LedgerMigrations::migrate(&ledger_of(&refusing)).await;
+    assert!(failed.is_err());
+    assert_eq!(refusing.requests().len(), 1, "other errors are not retried");
+}
+
+fn ledger_of(stub: &Stub) -> RdsDataLedger {
+    ledger(stub).with_resume_pause(std::time::Duration::from_millis(10))
+}

@@ -7,12 +7,12 @@ use crate::booking::{Booking, BookingStatus};
 use crate::dates::Timestamp;
 use crate::events::{Change, DomainEvent};
 use crate::ids::BookingId;
+use crate::money::Money;
 use crate::ports::{
     BookingChange, BookingChanges, BookingReader, ChangeError, NightsChange, PaymentGateway,
 };
+use crate::retry::{self, Attempt};
 use crate::user::Caller;
-
-const ATTEMPTS: usize = 5;
 
 pub async fn cancel_booking(
     bookings: &dyn BookingReader,
@@ -22,51 +22,23 @@ pub async fn cancel_booking(
     id: &BookingId,
     now: Timestamp,
 ) -> Result<Booking, BookingError> {
-    for _ in 0..ATTEMPTS {
+    let attempt = || async move {
         let booking = bookings
             .booking(id)
-            .await?
+            .await
+            .map_err(BookingError::from)?
             .ok_or_else(|| BookingError::NotFound(id.clone()))?;
         if booking.guest_id != caller.user_id && !caller.is_admin() {
-            return Err(BookingError::Forbidden(
-                "only the booking's guest may cancel it",
-            ));
+            return Err(BookingError::Forbidden("only the booking's guest may cancel it").into());
         }
-        match booking.status {
+        match booking.status() {
             BookingStatus::Cancelled => return Ok(booking),
             BookingStatus::Confirmed => {}
-            other => return Err(BookingError::NotCancellable(other)),
+            other => return Err(BookingError::NotCancellable(other).into()),
         }
-        let owed = booking
-            .cancellation_policy
-            .refund(booking.total, booking.check_in, now);
-        // The refund is keyed by the booking: a second cancel gets the first refund back.
-        let refund = match (owed.amount > 0, &booking.payment_ref) {
-            (true, Some(charge)) => {
-                gateway
-                    .refund(&format!("{id}:cancel"), charge, owed)
-                    .await?
-                    .amount
-            }
-            _ => owed,
-        };
-        let mut cancelled = booking.moved(BookingStatus::Cancelled, now)?;
-        cancelled.refund = Some(refund);
-        let mut events = vec![DomainEvent::new(
-            Change::BookingCancelled {
-                booking: cancelled.clone(),
-            },
-            now,
-        )];
-        if refund.amount > 0 {
-            events.push(DomainEvent::new(
-                Change::PaymentRefunded {
-                    booking: cancelled.clone(),
-                    refund,
-                },
-                now,
-            ));
-        }
+        let refund = refund_by_policy(gateway, &booking, now).await?;
+        let cancelled = booking.cancelled(refund, now).map_err(BookingError::from)?;
+        let events = cancellation_events(&cancelled, refund, now);
         let change = BookingChange {
             booking: &cancelled,
             from: &[BookingStatus::Confirmed],
@@ -74,10 +46,50 @@ pub async fn cancel_booking(
             events: &events,
         };
         match changes.apply(&change).await {
-            Ok(()) => return Ok(cancelled),
-            Err(ChangeError::Unexpected(e)) => return Err(e.into()),
-            Err(_) => continue,
+            Ok(()) => Ok(cancelled),
+            Err(ChangeError::Unexpected(e)) => Err(BookingError::from(e).into()),
+            Err(ChangeError::StatusChanged(_) | ChangeError::NightTaken(_)) => {
+                Err(Attempt::Conflict)
+            }
         }
+    };
+    retry::on_conflict(attempt, || BookingError::Contended).await
+}
+
+/// Refunds what the booking's policy owes at `now`. The refund is keyed by
+/// the booking: a second cancel gets the first refund back.
+async fn refund_by_policy(
+    gateway: &dyn PaymentGateway,
+    booking: &Booking,
+    now: Timestamp,
+) -> Result<Money, BookingError> {
+    let owed = booking
+        .cancellation_policy
+        .refund(booking.total, booking.check_in, now);
+    match (owed.amount > 0, booking.payment_ref()) {
+        (true, Some(charge)) => Ok(gateway
+            .refund(&format!("{}:cancel", booking.id), charge, owed)
+            .await?
+            .amount),
+        _ => Ok(owed),
     }
-    Err(BookingError::Contended)
+}
+
+fn cancellation_events(cancelled: &Booking, refund: Money, now: Timestamp) -> Vec<DomainEvent> {
+    let mut events = vec![DomainEvent::new(
+        Change::BookingCancelled {
+            booking: cancelled.clone(),
+        },
+        now,
+    )];
+    if refund.amount > 0 {
+        events.push(DomainEvent::new(
+            Change::PaymentRefunded {
+                booking: cancelled.clone(),
+                refund,
+            },
+            now,
+        ));
+    }
+    events
 }

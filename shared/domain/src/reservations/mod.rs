@@ -1,13 +1,18 @@
 //! Use cases of bookings: a guest's request, the workflow's steps and their
-//! compensations, cancellation, and the sweeper for abandoned bookings.
+//! compensations, cancellation, the sweeper for abandoned bookings and the
+//! reconciler of payments left on failed ones.
 
 mod cancel;
+mod reconcile;
 mod request;
 mod saga;
 mod sweep;
 
 pub use cancel::cancel_booking;
-pub use request::{BookingOrder, RequestTimes, booking_of, list_bookings, request_booking};
+pub use reconcile::{RECONCILE_LOOKBACK, ReconcileReport, reconcile_payments};
+pub use request::{
+    BookingOrder, HoldMinutes, RequestTimes, booking_of, list_bookings, request_booking,
+};
 pub use saga::{StepError, confirm, fail, pay, quote, refund_if_charged, release, reserve};
 pub use sweep::{SweepReport, sweep};
 

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use super::BookingError;
 use crate::booking::{Booking, PaymentMethod};
 use crate::dates::{Date, Stay, Timestamp};
+use crate::error::InvalidInput;
 use crate::events::{Change, DomainEvent};
 use crate::ids::{BookingId, PropertyId};
 use crate::ports::{
@@ -54,11 +55,85 @@ pub struct RequestTimes {
 
 impl Default for RequestTimes {
     fn default() -> Self {
+        Self::with_hold(HoldMinutes::default())
+    }
+}
+
+impl RequestTimes {
+    /// The default times, with nights held for `hold`.
+    pub fn with_hold(hold: HoldMinutes) -> Self {
         Self {
-            hold: Duration::minutes(15),
+            hold: hold.duration(),
             lease: Duration::seconds(30),
             key_ttl: Duration::hours(24),
         }
+    }
+}
+
+/// How long a booking's nights stay held while it is paid for, in minutes.
+/// The one definition of its bounds: `HOLD_MINUTES` in AWS and
+/// `berth serve --hold-minutes` parse it, and template.yaml's `HoldMinutes`
+/// parameter is tested against it. An hour is ample for paying, and longer
+/// holds keep nights from other guests for nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HoldMinutes(u32);
+
+impl HoldMinutes {
+    pub const MIN: u32 = 1;
+    pub const MAX: u32 = 60;
+    pub const DEFAULT: u32 = 15;
+
+    pub fn new(minutes: u32) -> Result<Self, InvalidInput> {
+        if (Self::MIN..=Self::MAX).contains(&minutes) {
+            Ok(Self(minutes))
+        } else {
+            Err(Self::out_of_bounds(minutes))
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, InvalidInput> {
+        text.trim()
+            .parse::<u32>()
+            .map_err(|_| Self::out_of_bounds(text))
+            .and_then(Self::new)
+    }
+
+    fn out_of_bounds(value: impl std::fmt::Display) -> InvalidInput {
+        InvalidInput::new(
+            "hold_minutes",
+            format!(
+                "must be a whole number of minutes from {} to {}, not {value}",
+                Self::MIN,
+                Self::MAX
+            ),
+        )
+    }
+
+    pub fn minutes(self) -> u32 {
+        self.0
+    }
+
+    pub fn duration(self) -> Duration {
+        Duration::minutes(i64::from(self.0))
+    }
+}
+
+impl Default for HoldMinutes {
+    fn default() -> Self {
+        Self(Self::DEFAULT)
+    }
+}
+
+impl std::str::FromStr for HoldMinutes {
+    type Err = InvalidInput;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl std::fmt::Display for HoldMinutes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -84,7 +159,7 @@ pub async fn request_booking(
         .await?
         .ok_or_else(|| BookingError::PropertyNotFound(order.property_id.clone()))?;
     let stay = Stay::new(order.check_in, order.check_out, Date::of(now))?;
-    let quote = pricing::quote(&property, stay, order.guests)?;
+    let quote = pricing::quote(&property, stay, order.guests, Date::of(now))?;
     let booking = Booking::request(
         caller.user_id.clone(),
         &property,
@@ -182,4 +257,23 @@ pub async fn list_bookings(
     page: PageRequest,
 ) -> Result<Page<Booking>, BookingError> {
     Ok(reader.bookings_of(&caller.user_id, role, &page).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hold_minutes_take_one_to_sixty() {
+        assert_eq!(HoldMinutes::default().minutes(), 15);
+        assert_eq!(
+            HoldMinutes::parse("1").unwrap().duration(),
+            Duration::minutes(1)
+        );
+        assert_eq!(HoldMinutes::parse("60").unwrap().minutes(), 60);
+        for bad in ["0", "61", "1440", "-5", "ten", ""] {
+            let error = HoldMinutes::parse(bad).unwrap_err();
+            assert_eq!(error.field, "hold_minutes", "{bad}");
+        }
+    }
 }

@@ -4,8 +4,9 @@
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::saga::{StepError, record_refund, refund_charge};
+use super::saga::{StepError, record_refund, settle_payment};
 use crate::booking::BookingStatus;
+use crate::calendar::hold_lapsed;
 use crate::dates::Timestamp;
 use crate::events::{Change, DomainEvent};
 use crate::ports::{
@@ -22,6 +23,8 @@ pub struct SweepReport {
     pub examined: u32,
     pub expired: u32,
     pub refunded: u32,
+    /// Payments left for the reconciler: still processing, or unreachable.
+    pub unsettled_payments: u32,
 }
 
 /// Expires up to `limit` abandoned bookings.
@@ -36,14 +39,13 @@ pub async fn sweep(
     let mut report = SweepReport::default();
     for booking in abandoned.abandoned(now, limit).await? {
         report.examined += 1;
-        let deadline = booking.hold_expires_at.unwrap_or(booking.created_at);
-        if booking.status == BookingStatus::Paid && deadline + PAID_GRACE > now {
+        let deadline = booking.hold_expires_at().unwrap_or(booking.created_at);
+        if booking.status() == BookingStatus::Paid && !hold_lapsed(deadline + PAID_GRACE, now) {
             continue;
         }
-        let Ok(mut expired) = booking.moved(BookingStatus::Expired, now) else {
+        let Ok(expired) = booking.expired(now) else {
             continue;
         };
-        expired.hold_expires_at = None;
         let events = [DomainEvent::new(
             Change::BookingExpired {
                 booking: expired.clone(),
@@ -52,7 +54,7 @@ pub async fn sweep(
         )];
         let change = BookingChange {
             booking: &expired,
-            from: &[booking.status],
+            from: &[booking.status()],
             nights: NightsChange::Release,
             events: &events,
         };
@@ -62,11 +64,19 @@ pub async fn sweep(
             Err(ChangeError::StatusChanged(_) | ChangeError::NightTaken(_)) => continue,
             Err(ChangeError::Unexpected(e)) => return Err(e.into()),
         }
-        if booking.status == BookingStatus::Paid
-            && let Some(refund) = refund_charge(gateway, &booking.id).await?
-        {
-            record_refund(bookings, changes, &booking.id, refund, now).await?;
-            report.refunded += 1;
+        // A HELD booking may have been charged by a payment whose answer was lost.
+        if matches!(booking.status(), BookingStatus::Held | BookingStatus::Paid) {
+            match settle_payment(gateway, &booking.id).await {
+                Ok(Some(refund)) => {
+                    record_refund(bookings, changes, &booking.id, refund, now).await?;
+                    report.refunded += 1;
+                }
+                Ok(None) => {}
+                // Still processing, or the provider is away: the reconciler
+                // gives the money back once it can.
+                Err(StepError::PaymentUnavailable(_)) => report.unsettled_payments += 1,
+                Err(other) => return Err(other),
+            }
         }
     }
     Ok(report)

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use berth_contract::{OutboxProbe, Ports, contract_suite};
+use berth_contract::{OutboxProbe, Subject, contract_suite};
 use berth_domain::events::DomainEvent;
 use berth_embedded::{Db, SqliteStore};
 
@@ -21,24 +21,16 @@ impl OutboxProbe for Probe {
     }
 }
 
-pub async fn sqlite_ports() -> Ports {
+pub async fn sqlite_ports() -> Subject {
     // The directory must outlive the test; the OS cleans /tmp.
     let dir = tempfile::tempdir().expect("temp dir").keep();
-    let store = SqliteStore::new(Db::open(&dir).expect("opening SQLite"));
-    let s = Arc::new(store.clone());
-    Ports {
-        property_reader: s.clone(),
-        property_writer: s.clone(),
-        calendar_reader: s.clone(),
-        calendar_writer: s.clone(),
-        booking_reader: s.clone(),
-        requests: s.clone(),
-        changes: s.clone(),
-        abandoned: s.clone(),
-        ledger: s.clone(),
-        audit: s.clone(),
-        profiles: s.clone(),
-        signals: s,
+    subject_over(SqliteStore::new(Db::open(&dir).expect("opening SQLite")))
+}
+
+/// Every port over one store.
+pub fn subject_over(store: SqliteStore) -> Subject {
+    Subject {
+        ports: Arc::new(store.clone()),
         outbox: Arc::new(Probe(store)),
     }
 }

@@ -1,0 +1,112 @@
+"""Every route of openapi.json that AWS serves is in the HTTP API's definition body.
+
+SAM owns an AWS::Serverless::HttpApi's OpenAPI body: it writes one path per
+function route (the functions' HttpApi events) into the DefinitionBody it
+is given, and CloudFormation imports that body on every deploy (AWS SAM
+Developer Guide, "AWS::Serverless::HttpApi", DefinitionBody; "HttpApi"
+event source). A route or integration made beside it
+(AWS::ApiGatewayV2::Route, AWS::ApiGatewayV2::Integration on the same API)
+is not in the body, and a later import drops it. A private integration is
+written in the body as x-amazon-apigateway-integration with connectionType
+VPC_LINK and the link's connectionId (API Gateway Developer Guide, "Set up
+API with private integrations using OpenAPI").
+
+Routes marked `x-berth-local-only` in openapi.json (the local platform's
+token endpoint, the document itself) are not deployed. A route in the body
+under an Fn::If counts as present (it is deployed when its condition holds).
+
+    python scripts/checks/routes.py [target/transformed/template.json]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from checks import cfn  # noqa: E402
+from checks.transform import OUT, ROOT  # noqa: E402
+
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+OPENAPI = ROOT / "openapi.json"
+
+
+def documented_routes(openapi: dict[str, Any]) -> set[tuple[str, str]]:
+    """(METHOD, path) of every route openapi.json documents that AWS serves."""
+    return {
+        (method.upper(), path)
+        for path, item in openapi.get("paths", {}).items()
+        for method, operation in item.items()
+        if method in METHODS and not operation.get("x-berth-local-only", False)
+    }
+
+
+def branches(value: Any) -> list[Any]:
+    """The values an Fn::If may take (AWS::NoValue dropped), or the value itself."""
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
+        return [v for branch in value["Fn::If"][1:] for v in branches(branch)]
+    if value == {"Ref": "AWS::NoValue"}:
+        return []
+    return [value]
+
+
+def body_routes(body: dict[str, Any]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(METHOD, path) → the operation's possible definitions, from an OpenAPI body."""
+    routes: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for path, item in body.get("paths", {}).items():
+        for path_item in branches(item):
+            for method, operation in path_item.items():
+                if method.lower() not in METHODS and method != "x-amazon-apigateway-any-method":
+                    continue
+                found = [o for o in branches(operation) if isinstance(o, dict)]
+                if found:
+                    routes.setdefault((method.upper(), path), []).extend(found)
+    return routes
+
+
+def check(template: dict[str, Any], openapi: dict[str, Any]) -> list[str]:
+    problems = []
+    apis = {
+        logical_id: api
+        for logical_id, api in cfn.resources_of_type(template, "AWS::ApiGatewayV2::Api").items()
+        if api.get("Properties", {}).get("ProtocolType", "HTTP") == "HTTP"
+    }
+    if len(apis) != 1:
+        return [f"expected one HTTP API, found {sorted(apis) or 'none'}"]
+    (api_id, api), = apis.items()
+    body = api.get("Properties", {}).get("Body")
+    if not isinstance(body, dict):
+        return [f"{api_id} has no inline definition body (Body)"]
+    routes = body_routes(body)
+    for method, path in sorted(documented_routes(openapi) - set(routes)):
+        problems.append(f"{method} {path} is documented in openapi.json but not in {api_id}'s definition body")
+    for (method, path), operations in sorted(routes.items()):
+        if not any("x-amazon-apigateway-integration" in o for o in operations):
+            problems.append(f"{method} {path} has no x-amazon-apigateway-integration in {api_id}'s body")
+        if (method, path) not in documented_routes(openapi):
+            problems.append(f"{method} {path} is in {api_id}'s body but not documented in openapi.json")
+    for kind in ("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration"):
+        for logical_id, resource in cfn.resources_of_type(template, kind).items():
+            named = {name for name, _ in cfn.references(resource.get("Properties", {}).get("ApiId"))}
+            if api_id in named:
+                problems.append(
+                    f"{logical_id} ({kind}) is made beside {api_id}'s body, which SAM re-imports on "
+                    "every deploy: put it in the DefinitionBody"
+                )
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    path = Path(argv[1]) if len(argv) > 1 else OUT
+    problems = check(cfn.load(path), json.loads(OPENAPI.read_text()))
+    for problem in problems:
+        print(f"routes: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

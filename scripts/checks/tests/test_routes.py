@@ -1,0 +1,48 @@
+"""routes.py refuses a deployed API that lacks a documented route, or has
+one made beside the body SAM re-imports."""
+
+from checks import routes
+
+OPENAPI = {
+    "paths": {
+        "/health": {"get": {}},
+        "/search": {"get": {}},
+        "/local/token": {"post": {"x-berth-local-only": True}},
+    }
+}
+LAMBDA = {"x-amazon-apigateway-integration": {"type": "aws_proxy", "uri": "arn"}}
+VPC_LINK = {"x-amazon-apigateway-integration": {"type": "http_proxy", "connectionType": "VPC_LINK", "connectionId": {"Ref": "Link"}}}
+
+
+def template(paths: dict, extra: dict | None = None) -> dict:
+    resources = {"Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Body": {"paths": paths}}}}
+    resources.update(extra or {})
+    return {"Resources": resources}
+
+
+def test_every_deployed_route_in_the_body_passes():
+    search = {"get": {"Fn::If": ["SearchEnabled", VPC_LINK, {"Ref": "AWS::NoValue"}]}}
+    assert routes.check(template({"/health": {"get": LAMBDA}, "/search": search}), OPENAPI) == []
+
+
+def test_search_as_a_route_beside_the_body_is_refused():
+    beside = {
+        "SearchRoute": {"Type": "AWS::ApiGatewayV2::Route", "Properties": {"ApiId": {"Ref": "Api"}, "RouteKey": "GET /search"}},
+        "SearchIntegration": {"Type": "AWS::ApiGatewayV2::Integration", "Properties": {"ApiId": {"Ref": "Api"}}},
+    }
+    problems = routes.check(template({"/health": {"get": LAMBDA}}, beside), OPENAPI)
+    assert "GET /search is documented in openapi.json but not in Api's definition body" in problems
+    assert any(p.startswith("SearchRoute (AWS::ApiGatewayV2::Route)") for p in problems)
+    assert any(p.startswith("SearchIntegration (AWS::ApiGatewayV2::Integration)") for p in problems)
+
+
+def test_a_route_without_integration_or_documentation_is_refused():
+    problems = routes.check(template({"/health": {"get": {}}, "/search": {"get": VPC_LINK}, "/x": {"get": LAMBDA}}), OPENAPI)
+    assert "GET /health has no x-amazon-apigateway-integration in Api's body" in problems
+    assert "GET /x is in Api's body but not documented in openapi.json" in problems
+
+
+def test_the_deployed_api_passes(transformed):
+    import json
+
+    assert routes.check(transformed, json.loads(routes.OPENAPI.read_text())) == []

@@ -1,0 +1,236 @@
+// A host's listings: the list, creating and editing one, and its calendar
+// (block and unblock nights, see guests' bookings). Pricing and imported
+// calendar feeds appear on a listing once the API serves them.
+
+import { api } from "../api.js";
+import { extras } from "./extras.js";
+import { session } from "../auth.js";
+import { addDays, busy, field, formatMoney, h, legend, longDate, months, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
+import { availability } from "./stay.js";
+
+/** @type {[string, string][]} */
+const AMENITIES = [
+  ["wifi", "Wi-Fi"], ["kitchen", "Kitchen"], ["parking", "Parking"], ["washer", "Washer"],
+  ["workspace", "Workspace"], ["heating", "Heating"], ["air_conditioning", "Air conditioning"], ["balcony", "Balcony"],
+];
+const POLICIES = /** @type {[string, string][]} */ ([["flexible", "Flexible: full refund until 24 h before"], ["moderate", "Moderate: full refund until 5 days before"], ["strict", "Strict: half refunded until 7 days before"]]);
+const ACTIVE = ["PENDING", "HELD", "PAID", "CONFIRMED"];
+
+function listingsKey() {
+  return `berth.listings.${session()?.sub || ""}`;
+}
+
+/** Listings created in this browser (the API has no "my listings" route yet). @returns {string[]} */
+function rememberedListings() {
+  try {
+    return JSON.parse(localStorage.getItem(listingsKey()) || "[]");
+  } catch {
+    return [];
+  }
+}
+
+/** @param {string} id */
+function remember(id) {
+  localStorage.setItem(listingsKey(), JSON.stringify([...new Set([id, ...rememberedListings()])]));
+}
+
+/** @returns {Promise<any[]>} the host's bookings, newest first */
+async function hostBookings() {
+  const { bookings } = await api("/bookings?role=host&limit=100");
+  return bookings;
+}
+
+/** @param {import("../main.js").PageContext} context */
+export async function listingsPage({ main }) {
+  const status = h("div", { role: "status" }, waiting("Loading your listings…"));
+  const list = h("ul", { class: "results" });
+  main.append(h("h1", {}, "My listings"),
+    h("p", {}, h("a", { href: "/host/new", "data-link": true }, "Add a listing")), status, list);
+  const bookings = await hostBookings();
+  const ids = [...new Set([...rememberedListings(), ...bookings.map((b) => b.property_id)])];
+  const found = (await Promise.all(ids.map((id) => api(`/properties/${encodeURIComponent(id)}`).catch(() => null))))
+    .filter((p) => p && p.host_id === session()?.sub);
+  status.replaceChildren(found.length ? `${found.length} listing${found.length === 1 ? "" : "s"}.`
+    : h("p", {}, "No listings yet: add one to start taking bookings."));
+  for (const p of found) {
+    const upcoming = bookings.filter((b) => b.property_id === p.id && b.status === "CONFIRMED" && b.check_out >= today()).length;
+    list.append(h("li", { class: "card" },
+      h("h2", {}, h("a", { href: `/host/listings/${encodeURIComponent(p.id)}`, "data-link": true }, p.title)),
+      h("p", { class: "meta" }, `${p.city}, ${p.country} · ${formatMoney(p.nightly_price)} a night`),
+      h("p", {}, `${upcoming} upcoming booking${upcoming === 1 ? "" : "s"}`)));
+  }
+}
+
+/**
+ * The listing form: every field when creating; what may change when editing.
+ * @param {any | null} p the listing being edited
+ */
+function listingForm(p) {
+  const currency = p ? p.nightly_price.currency : "EUR";
+  const has = new Set(p ? p.amenities : ["wifi", "kitchen"]);
+  return /** @type {HTMLFormElement} */ (h("form", { class: "panel", "aria-label": p ? "Edit listing" : "New listing" },
+    h("div", { class: "fields" },
+      field("Title", { id: "title", name: "title", value: p?.title || "", required: true, wide: true, maxlength: 120 }),
+      field("Description", { tag: "textarea", id: "description", name: "description", rows: 3, wide: true, required: true }),
+      !p && field("City", { id: "city", name: "city", required: true, value: "Lisbon" }),
+      !p && field("Country", { id: "country", name: "country", required: true, value: "PT", maxlength: 2 }, "Two letters, such as PT"),
+      !p && field("Latitude", { id: "lat", name: "lat", type: "number", step: "any", required: true, value: "38.71" }),
+      !p && field("Longitude", { id: "lon", name: "lon", type: "number", step: "any", required: true, value: "-9.14" }),
+      field("Guests at most", { id: "max_guests", name: "max_guests", type: "number", min: 1, required: true, value: p?.max_guests ?? 4 }),
+      field("Bedrooms", { id: "bedrooms", name: "bedrooms", type: "number", min: 0, required: true, value: p?.bedrooms ?? 2 }),
+      !p && field("Currency", { tag: "select", id: "currency", name: "currency", value: currency, options: [["EUR", "EUR"], ["GBP", "GBP"], ["USD", "USD"]] }),
+      field(`Price a night${p ? ` (${currency})` : ""}`, { id: "nightly_price", name: "nightly_price", type: "number", min: 0, step: "any", required: true, value: p ? toMajor(p.nightly_price) : "120" }),
+      field(`Cleaning fee${p ? ` (${currency})` : ""}`, { id: "cleaning_fee", name: "cleaning_fee", type: "number", min: 0, step: "any", required: true, value: p ? toMajor(p.cleaning_fee) : "30" }),
+      field("Fewest nights", { id: "min_nights", name: "min_nights", type: "number", min: 1, required: true, value: p?.min_nights ?? 2 }),
+      field("Most nights", { id: "max_nights", name: "max_nights", type: "number", min: 1, required: true, value: p?.max_nights ?? 30 }),
+      field("Cancellation policy", { tag: "select", id: "cancellation_policy", name: "cancellation_policy", value: p?.cancellation_policy || "moderate", options: POLICIES, wide: true }),
+      h("fieldset", { class: "choices" }, h("legend", {}, "Amenities"),
+        h("div", { class: "options" }, AMENITIES.map(([key, text]) =>
+          h("label", {}, h("input", { type: "checkbox", name: "amenities", value: key, checked: has.has(key) }), text))))),
+    h("div", { class: "actions" }, h("button", { class: "primary", type: "submit" }, p ? "Save changes" : "Create listing")),
+    h("div", { class: "out", "aria-live": "polite" })));
+}
+
+/** @param {HTMLFormElement} form @param {string} currency */
+function listingBody(form, currency) {
+  const number = (/** @type {string} */ name) => Number(value(form, name));
+  return {
+    title: value(form, "title"),
+    description: value(form, "description"),
+    max_guests: number("max_guests"),
+    bedrooms: number("bedrooms"),
+    amenities: [...form.querySelectorAll("input[name=amenities]:checked")].map((e) => /** @type {HTMLInputElement} */ (e).value),
+    nightly_price: { amount: toMinor(value(form, "nightly_price"), currency), currency },
+    cleaning_fee: { amount: toMinor(value(form, "cleaning_fee"), currency), currency },
+    min_nights: number("min_nights"),
+    max_nights: number("max_nights"),
+    cancellation_policy: value(form, "cancellation_policy"),
+  };
+}
+
+/** @param {import("../main.js").PageContext} context */
+export function newListingPage({ main, go }) {
+  const form = listingForm(null);
+  /** @type {HTMLTextAreaElement} */ (form.querySelector("#description")).value = "";
+  main.append(h("h1", {}, "New listing"), form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const currency = value(form, "currency");
+    const body = { ...listingBody(form, currency), city: value(form, "city"), country: value(form, "country").toUpperCase(),
+      location: { lat: Number(value(form, "lat")), lon: Number(value(form, "lon")) } };
+    const created = await busy(form.querySelector("button[type=submit]"), /** @type {HTMLElement} */ (form.querySelector(".out")),
+      "Creating your listing…", () => api("/properties", { method: "POST", body }));
+    if (created) {
+      remember(created.id);
+      go(`/host/listings/${encodeURIComponent(created.id)}`);
+    }
+  });
+}
+
+/**
+ * The host's calendar: free, blocked, and booked nights (with the guest).
+ * @param {string} id
+ * @param {string} month first day of the first month shown
+ * @param {any[]} bookings
+ * @param {(date: string) => void} pick
+ */
+async function hostCalendar(id, month, bookings, pick) {
+  const nights = await availability(id, month);
+  /** @type {Map<string, any>} */
+  const bookedBy = new Map();
+  for (const b of bookings.filter((b) => b.property_id === id && ACTIVE.includes(b.status))) {
+    for (let d = b.check_in; d < b.check_out; d = addDays(d, 1)) bookedBy.set(d, b);
+  }
+  const now = today();
+  const days = nights.map((n) => {
+    const booking = bookedBy.get(n.date);
+    if (booking) return { date: n.date, status: "booked", label: `booked by ${booking.guest_id} (${booking.status.toLowerCase()})` };
+    if (n.status === "available") return { date: n.date, status: n.date < now ? "past" : "free", label: "free" };
+    return { date: n.date, status: "blocked", label: "blocked or unavailable" };
+  });
+  return h("div", {},
+    months(days, (day) => h("button", { type: "button", class: `day ${day.status}`, "data-date": day.date, onclick: () => pick(day.date) },
+      h("span", { "aria-hidden": "true" }, String(Number(day.date.slice(8)))),
+      h("span", { class: "visually-hidden" }, `${longDate(day.date)}: ${day.label}`))),
+    legend([["free", "Free"], ["blocked", "Blocked"], ["booked", "Booked by a guest"]]));
+}
+
+/** @param {string} id @param {any[]} bookings */
+function bookingTable(id, bookings) {
+  const mine = bookings.filter((b) => b.property_id === id);
+  if (!mine.length) return h("p", {}, "No bookings yet.");
+  return scroller("Bookings", h("table", {},
+    h("thead", {}, h("tr", {}, ["Guest", "Nights", "Status", "Total"].map((t) => h("th", { scope: "col", class: t === "Total" ? "num" : "" }, t)))),
+    h("tbody", {}, mine.map((b) => h("tr", {},
+      h("td", {}, b.guest_id), h("td", {}, `${longDate(b.check_in)} – ${longDate(b.check_out)}`),
+      h("td", {}, b.status), h("td", { class: "num" }, formatMoney(b.total)))))));
+}
+
+/** @param {import("../main.js").PageContext} context */
+export async function listingPage({ main, params, query, go }) {
+  const [id] = params;
+  main.append(waiting("Loading the listing…"));
+  const [p, bookings] = await Promise.all([api(`/properties/${encodeURIComponent(id)}`), hostBookings()]);
+  remember(id);
+  const month = query.get("month") || `${today().slice(0, 7)}-01`;
+  const range = /** @type {HTMLFormElement} */ (h("form", { class: "panel", "aria-labelledby": "block-title" },
+    h("h3", { id: "block-title" }, "Block or free nights"),
+    h("p", { class: "hint" }, "Pick the first and the last night on the calendar, or type the dates."),
+    h("div", { class: "fields" },
+      field("First night", { id: "from", name: "from", type: "date", required: true }),
+      field("Last night", { id: "last", name: "last", type: "date", required: true })),
+    h("div", { class: "actions" },
+      h("button", { type: "submit", class: "primary", value: "block" }, "Block these nights"),
+      h("button", { type: "submit", value: "unblock" }, "Free these nights")),
+    h("div", { class: "out", "aria-live": "polite" })));
+  const set = (/** @type {string} */ name, /** @type {string} */ v) => { /** @type {HTMLInputElement} */ (range.elements.namedItem(name)).value = v; };
+  /** Marks the nights between the two dates picked, as the form holds them. */
+  const mark = () => {
+    const from = value(range, "from");
+    const last = value(range, "last") || from;
+    for (const button of main.querySelectorAll("button.day")) {
+      const date = button.getAttribute("data-date") || "";
+      button.setAttribute("aria-pressed", String(Boolean(from) && date >= from && date <= last));
+    }
+  };
+  const pick = (/** @type {string} */ date) => {
+    const from = value(range, "from");
+    if (!from || value(range, "last") || date < from) { set("from", date); set("last", ""); } else set("last", date);
+    mark();
+  };
+  range.addEventListener("input", mark);
+  const calendarBox = h("div", {}, await hostCalendar(id, month, bookings, pick));
+  const shift = (/** @type {number} */ by) => {
+    const d = new Date(`${month}T00:00:00Z`);
+    d.setUTCMonth(d.getUTCMonth() + by);
+    go(`/host/listings/${encodeURIComponent(id)}?month=${d.toISOString().slice(0, 10)}`);
+  };
+  const edit = listingForm(p);
+  /** @type {HTMLTextAreaElement} */ (edit.querySelector("#description")).value = p.description;
+  main.replaceChildren(h("h1", {}, p.title),
+    h("p", {}, h("a", { href: `/stays/${encodeURIComponent(id)}`, "data-link": true }, "See it as a guest")),
+    h("section", { "aria-labelledby": "calendar-title" }, h("h2", { id: "calendar-title" }, "Calendar"),
+      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => shift(-1) }, "Earlier months"),
+        h("button", { type: "button", onclick: () => shift(1) }, "Later months")),
+      calendarBox, range),
+    h("section", { "aria-labelledby": "bookings-title" }, h("h2", { id: "bookings-title" }, "Bookings"), bookingTable(id, bookings)),
+    ...(await extras(id)),
+    h("section", { "aria-labelledby": "edit-title" }, h("h2", { id: "edit-title" }, "Details"), edit));
+  range.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const submitter = /** @type {HTMLButtonElement} */ (/** @type {SubmitEvent} */ (event).submitter);
+    const body = { from: value(range, "from"), to: addDays(value(range, "last") || value(range, "from"), 1), blocked: submitter.value === "block" };
+    const out = /** @type {HTMLElement} */ (range.querySelector(".out"));
+    const done = await busy(submitter, out, "Saving the calendar…", () => api(`/properties/${encodeURIComponent(id)}/calendar`, { method: "PUT", body }));
+    if (done === undefined) return;
+    calendarBox.replaceChildren(await hostCalendar(id, month, bookings, pick));
+    out.replaceChildren(h("p", { class: "notice" }, `${body.blocked ? "Blocked" : "Freed"} ${longDate(body.from)} to ${longDate(addDays(body.to, -1))}.`));
+  });
+  edit.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const out = /** @type {HTMLElement} */ (edit.querySelector(".out"));
+    const saved = await busy(edit.querySelector("button[type=submit]"), out, "Saving…",
+      () => api(`/properties/${encodeURIComponent(id)}`, { method: "PATCH", body: listingBody(edit, p.nightly_price.currency) }));
+    if (saved) out.replaceChildren(h("p", { class: "notice" }, "Saved."));
+  });
+}
