@@ -68,6 +68,7 @@ macro_rules! minted_id {
 minted_id!(PropertyId, "prop_", "property");
 minted_id!(BookingId, "bk_", "booking");
 minted_id!(EventId, "evt_", "event");
+minted_id!(FeedId, "feed_", "calendar feed");
 
 /// A user: the `sub` claim of their token.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,7 +1,8 @@
 //! Berth's domain: what a short-stay booking platform is, free of any cloud.
 //!
 //! - values: [`money`], [`dates`], [`ids`], [`property`], [`calendar`],
-//!   [`booking`], [`cancellation`], [`pricing`], [`user`], [`events`];
+//!   [`channels`], [`booking`], [`cancellation`], [`pricing`], [`user`],
+//!   [`events`];
 //! - the world it needs, as small traits: [`ports`];
 //! - use cases over those ports: [`catalog`] (listings, calendars, quotes),
 //!   [`reservations`] (requests, the booking workflow's steps, cancellation,
@@ -15,6 +16,7 @@ pub mod booking;
 pub mod calendar;
 pub mod cancellation;
 pub mod catalog;
+pub mod channels;
 pub mod dates;
 pub mod error;
 pub mod events;
