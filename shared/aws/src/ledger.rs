@@ -228,18 +228,11 @@ pub const MIGRATIONS: Access = Access {
     ],
 };
 
-/// [`PersonalData`]: one statement pseudonymising a host's lines.
+/// [`PersonalData`]: one statement pseudonymising a host's lines, with the
+/// same grants as a migration's statements.
 pub const PERSONAL_DATA: Access = Access {
     port: "PersonalData",
-    grants: &[
-        on(vars::LEDGER_CLUSTER_ARN, &["rds-data:ExecuteStatement"]),
-        on(vars::LEDGER_SECRET_ARN, &["secretsmanager:GetSecretValue"]),
-    ],
-    env: &[
-        vars::LEDGER_CLUSTER_ARN,
-        vars::LEDGER_SECRET_ARN,
-        vars::LEDGER_DATABASE,
-    ],
+    ..MIGRATIONS
 };
 
 #[async_trait]
