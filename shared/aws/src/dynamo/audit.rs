@@ -91,7 +91,21 @@ impl AuditLog for DynamoAudit {
     }
 
     async fn trail(&self, booking: &BookingId) -> anyhow::Result<Vec<AuditRecord>> {
-        let mut trail = Vec::new();
+        let mut trail = self
+            .records_of(booking)
+            .await?
+            .iter()
+            .map(|item| get_json(item, "record"))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        projections::order_trail(&mut trail);
+        Ok(trail)
+    }
+}
+
+impl DynamoAudit {
+    /// Every stored record of `booking`'s trail, all pages read.
+    pub(crate) async fn records_of(&self, booking: &BookingId) -> anyhow::Result<Vec<Item>> {
+        let mut items = Vec::new();
         let mut start = None;
         loop {
             let page = self
@@ -106,15 +120,10 @@ impl AuditLog for DynamoAudit {
                 .send()
                 .await
                 .context("reading an audit trail")?;
-            for item in page.items() {
-                trail.push(get_json(item, "record")?);
-            }
+            items.extend(page.items().iter().cloned());
             match page.last_evaluated_key() {
                 Some(key) => start = Some(key.clone()),
-                None => {
-                    projections::order_trail(&mut trail);
-                    return Ok(trail);
-                }
+                None => return Ok(items),
             }
         }
     }

@@ -139,29 +139,9 @@ impl PersonalData for DynamoUsers {
 impl PersonalData for DynamoAudit {
     async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()> {
         for booking in &erasure.bookings {
-            let mut start = None;
-            loop {
-                let page = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .consistent_read(true)
-                    .key_condition_expression("#booking = :booking")
-                    .expression_attribute_names("#booking", audit::KEY)
-                    .expression_attribute_values(":booking", s(booking.as_str()))
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .context("reading an audit trail to erase")?;
-                for item in page.items() {
-                    let key = key_of(item, &[audit::KEY, audit::SORT]);
-                    pseudonymise(&self.client, &self.table, key, item, "record", erasure, &[])
-                        .await?;
-                }
-                match page.last_evaluated_key() {
-                    Some(key) => start = Some(key.clone()),
-                    None => break,
-                }
+            for item in &self.records_of(booking).await? {
+                let key = key_of(item, &[audit::KEY, audit::SORT]);
+                pseudonymise(&self.client, &self.table, key, item, "record", erasure, &[]).await?;
             }
         }
         Ok(())
