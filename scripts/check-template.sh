@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks the deployment's definitions, offline:
-#   1. `sam validate --lint` on template.yaml (the SAM transform, then cfn-lint);
+# Checks the deployment's definitions, offline, on every stack: template.yaml
+# (the root, whose resources are the nested stacks) and stacks/*.yaml:
+#   1. `sam validate --lint` (the SAM transform, then cfn-lint);
 #   2. cfn-lint with the serverless rules (DLQs, tracing, log retention, API
 #      access logs, throttling, ...): zero findings; every suppression sits in
 #      the template beside the resource it concerns, with its reason;
@@ -10,8 +11,10 @@
 #      no dependency cycle (UpdatePolicy references count), every Lambda task
 #      retries Lambda's transient and timeout errors and no business error,
 #      with state timeouts below the functions', every deployed route of
-#      openapi.json in the HTTP API's definition body (scripts/checks/*.py,
-#      each citing the AWS documents its rules come from);
+#      openapi.json in the HTTP API's definition body, every stack under 400
+#      resources and wired to its outputs' users as CloudFormation needs
+#      (scripts/checks/*.py, each citing the AWS documents its rules come
+#      from; cycles.py on the root checks the graph between stacks);
 #   5. the pipeline deploys what `sam build` made, executable (artefacts.py);
 #   6. the checks' own tests (pytest scripts/checks), each feeding its
 #      checker a known-bad fixture, and the tests of env.local.json and of
@@ -89,13 +92,16 @@ run() {
     fi
 }
 
-run "sam validate --lint" "$VENV/bin/sam" validate --lint --template-file template.yaml
+for template in template.yaml stacks/*.yaml; do
+    run "sam validate --lint $template" "$VENV/bin/sam" validate --lint --template-file "$template"
+done
 run "cfn-lint with the serverless rules" \
-    "$VENV/bin/cfn-lint" --append-rules cfn_lint_serverless.rules -- template.yaml
+    "$VENV/bin/cfn-lint" --append-rules cfn_lint_serverless.rules -- template.yaml stacks/*.yaml
 for definition in statemachines/*.asl.json; do
     run "asl-validator $definition" node_modules/.bin/asl-validator --json-path "$definition"
 done
-if run "SAM transform (target/transformed/template.json)" "$VENV/bin/python" scripts/checks/transform.py; then
+if run "SAM transform (target/transformed/*.json, one per stack)" "$VENV/bin/python" scripts/checks/transform.py; then
+    run "stacks under 400 resources, wired as declared" "$VENV/bin/python" scripts/checks/stacks.py
     run "no dependency cycle" "$VENV/bin/python" scripts/checks/cycles.py
     run "workflow retries and timeouts" "$VENV/bin/python" scripts/checks/workflow.py
     run "every route in the API's definition body" "$VENV/bin/python" scripts/checks/routes.py

@@ -17,6 +17,16 @@ def load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def load_stacks(paths: list[Path], directory: Path) -> dict[str, dict[str, Any]]:
+    """The transformed templates named on a checker's command line, or, with
+    none named, every stack transform.py wrote to `directory` (the root's
+    template.json and one file per nested stack), by name."""
+    files = paths or sorted(directory.glob("*.json"))
+    if not files:
+        raise SystemExit(f"no transformed templates in {directory}: run scripts/checks/transform.py first")
+    return {path.stem: load(path) for path in files}
+
+
 def references(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
     """Every (name, where) a value refers to with Ref, Fn::GetAtt or Fn::Sub,
     however deep; `where` is the dotted path to the reference. Names may be
@@ -53,6 +63,17 @@ def sub_references(argument: Any, where: str) -> Iterator[tuple[str, str]]:
             yield match.group(1), where
     for name, item in variables.items():
         yield from references(item, f"{where}.{name}")
+
+
+def merged(stacks: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The nested stacks' resources as one template (the root, "template",
+    left out): what the system holds, for checks about functions wherever
+    they live. Logical ids are unique across stacks (scripts/checks/stacks.py)."""
+    resources: dict[str, Any] = {}
+    for name, template in stacks.items():
+        if name != "template":
+            resources.update(template.get("Resources", {}))
+    return {"Resources": resources}
 
 
 def resources_of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

@@ -9,9 +9,18 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def transformed():
-    """template.yaml as `sam deploy` sends it (transformed afresh)."""
+def stacks():
+    """Every stack as `sam deploy` sends it (transformed afresh): "template"
+    (the root) and each nested stack by its file's name."""
     from checks import transform
 
-    region, parameters = transform.deploy_parameters("prod", transform.ROOT / "samconfig.toml")
-    return transform.transform(transform.load_template(transform.ROOT / "template.yaml"), parameters, region)
+    return transform.transform_all("prod")
+
+
+@pytest.fixture(scope="session")
+def transformed(stacks):
+    """The nested stacks' resources as one template (checks about functions,
+    wherever they live)."""
+    from checks import cfn
+
+    return cfn.merged(stacks)

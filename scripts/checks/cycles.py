@@ -13,10 +13,14 @@ while `sam validate --lint` and cfn-lint do not count those references.
 Conditions are not evaluated: a reference in either branch of an Fn::If
 counts, as it does for some parameter values.
 
-    python scripts/checks/cycles.py [target/transformed/template.json]
+    python scripts/checks/cycles.py [target/transformed/<stack>.json ...]
 
-Prints one cycle with the reference behind each step, and exits 1, if
-there is any.
+Runs on every stack transform.py wrote unless given some. On the root
+(template.json) the resources are the nested stacks and a reference is
+a `Fn::GetAtt <Stack>.Outputs.<Name>` passed as a parameter: a cycle there
+is a cycle between stacks, which CloudFormation refuses the same way.
+Prints one cycle per stack with the reference behind each step, and exits
+1, if there is any.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from checks import cfn  # noqa: E402
-from checks.transform import OUT  # noqa: E402
+from checks.transform import OUT_DIR  # noqa: E402
 
 # Resource attributes that are not references (DependsOn is read apart).
 NOT_REFERENCES = {"Type", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "DependsOn"}
@@ -99,11 +103,12 @@ def check(template: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else OUT
-    problems = check(cfn.load(path))
-    for problem in problems:
-        print(f"cycles: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    failed = False
+    for name, template in cfn.load_stacks([Path(a) for a in argv[1:]], OUT_DIR).items():
+        for problem in check(template):
+            print(f"cycles: {name}: {problem}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -15,7 +15,13 @@ Routes marked `x-berth-local-only` in openapi.json (the local platform's
 token endpoint, the document itself) are not deployed. A route in the body
 under an Fn::If counts as present (it is deployed when its condition holds).
 
-    python scripts/checks/routes.py [target/transformed/template.json]
+    python scripts/checks/routes.py [target/transformed/<stack>.json ...]
+
+Runs on every stack transform.py wrote unless given some: exactly one of
+them (the api stack) holds the HTTP API, and none holds a route or
+integration beside it. A route's integration in another stack's function
+is a parameter of the API's stack (the alias ARN), so a stack split does
+not change what this check reads.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from checks import cfn  # noqa: E402
-from checks.transform import OUT, ROOT  # noqa: E402
+from checks.transform import OUT_DIR, ROOT  # noqa: E402
 
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 OPENAPI = ROOT / "openapi.json"
@@ -68,13 +74,17 @@ def body_routes(body: dict[str, Any]) -> dict[tuple[str, str], list[dict[str, An
     return routes
 
 
-def check(template: dict[str, Any], openapi: dict[str, Any]) -> list[str]:
-    problems = []
-    apis = {
+def http_apis(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
         logical_id: api
         for logical_id, api in cfn.resources_of_type(template, "AWS::ApiGatewayV2::Api").items()
         if api.get("Properties", {}).get("ProtocolType", "HTTP") == "HTTP"
     }
+
+
+def check(template: dict[str, Any], openapi: dict[str, Any]) -> list[str]:
+    problems = []
+    apis = http_apis(template)
     if len(apis) != 1:
         return [f"expected one HTTP API, found {sorted(apis) or 'none'}"]
     (api_id, api), = apis.items()
@@ -89,6 +99,12 @@ def check(template: dict[str, Any], openapi: dict[str, Any]) -> list[str]:
             problems.append(f"{method} {path} has no x-amazon-apigateway-integration in {api_id}'s body")
         if (method, path) not in documented_routes(openapi):
             problems.append(f"{method} {path} is in {api_id}'s body but not documented in openapi.json")
+    problems.extend(routes_beside(template, api_id))
+    return problems
+
+
+def routes_beside(template: dict[str, Any], api_id: str) -> list[str]:
+    problems = []
     for kind in ("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration"):
         for logical_id, resource in cfn.resources_of_type(template, kind).items():
             named = {name for name, _ in cfn.references(resource.get("Properties", {}).get("ApiId"))}
@@ -100,9 +116,25 @@ def check(template: dict[str, Any], openapi: dict[str, Any]) -> list[str]:
     return problems
 
 
+def check_stacks(stacks: dict[str, dict[str, Any]], openapi: dict[str, Any]) -> list[str]:
+    """The check on the one stack that holds the HTTP API; any stack's
+    route or integration made beside an API is refused too."""
+    holding = [name for name, template in stacks.items() if http_apis(template)]
+    if len(holding) != 1:
+        return [f"expected one stack with an HTTP API, found {holding or 'none'}"]
+    (name,) = holding
+    problems = [f"{name}: {p}" for p in check(stacks[name], openapi)]
+    for other, template in stacks.items():
+        for kind in ("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration"):
+            for logical_id in cfn.resources_of_type(template, kind):
+                if other != name:
+                    problems.append(f"{other}: {logical_id} ({kind}) is made outside the API's definition body")
+    return problems
+
+
 def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else OUT
-    problems = check(cfn.load(path), json.loads(OPENAPI.read_text()))
+    stacks = cfn.load_stacks([Path(a) for a in argv[1:]], OUT_DIR)
+    problems = check_stacks(stacks, json.loads(OPENAPI.read_text()))
     for problem in problems:
         print(f"routes: {problem}", file=sys.stderr)
     return 1 if problems else 0

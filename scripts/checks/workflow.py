@@ -24,7 +24,11 @@ The rules, from AWS's documents:
   machine's DefinitionSubstitutions, in the transformed template), and
   retries States.Timeout.
 
-    python scripts/checks/workflow.py [target/transformed/template.json]
+    python scripts/checks/workflow.py [target/transformed/<stack>.json ...]
+
+Runs on every stack transform.py wrote unless given some: a state machine
+and its task functions live in one stack (a task in another stack would
+be a function this check cannot see, and is reported as such).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from checks import cfn  # noqa: E402
-from checks.transform import OUT, ROOT, local_path_of  # noqa: E402
+from checks.transform import OUT_DIR, ROOT, local_path_of  # noqa: E402
 
 LAMBDA_TRANSIENT = (
     "Lambda.ServiceException",
@@ -160,11 +164,13 @@ def check(template: dict[str, Any], business: set[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else OUT
-    problems = check(cfn.load(path), business_errors(SAGA.read_text()))
-    for problem in problems:
-        print(f"workflow: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    business = business_errors(SAGA.read_text())
+    failed = False
+    for name, template in cfn.load_stacks([Path(a) for a in argv[1:]], OUT_DIR).items():
+        for problem in check(template, business):
+            print(f"workflow: {name}: {problem}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -84,5 +84,25 @@ def test_sub_escapes_and_its_own_variables_are_no_references():
     assert found == {"AWS::Region", "Fn"}
 
 
-def test_the_transformed_template_has_no_cycle(transformed):
-    assert cycles.check(transformed) == []
+def nested(stack: str, **parameters: str) -> dict:
+    """A nested stack as the root's transform makes it, given other stacks' outputs."""
+    return {
+        "Type": "AWS::CloudFormation::Stack",
+        "Properties": {
+            "TemplateURL": f"https://s3.amazonaws.com/b/{stack}.yaml",
+            "Parameters": {name: {"Fn::GetAtt": [source, f"Outputs.{name}"]} for name, source in parameters.items()},
+        },
+    }
+
+
+def test_stacks_that_take_each_others_outputs_are_a_cycle():
+    root = {"Resources": {"Shared": nested("shared"), "Api": nested("api", Fn="Catalogue"), "Catalogue": nested("catalogue", Api="Api")}}
+    (problem,) = cycles.check(root)
+    assert "Api -> Catalogue  (by Api.Properties.Parameters.Fn)" in problem, problem
+    assert "Catalogue -> Api  (by Catalogue.Properties.Parameters.Api)" in problem, problem
+    root["Resources"]["Catalogue"] = nested("catalogue", Table="Shared")
+    assert cycles.check(root) == []
+
+
+def test_no_stack_has_a_cycle_nor_the_stacks_between_them(stacks):
+    assert {name: cycles.check(template) for name, template in stacks.items()} == dict.fromkeys(stacks, [])

@@ -12,10 +12,14 @@ ORIGIN = "https://app.berth.example"
 
 
 @pytest.fixture(scope="module")
-def with_edge():
-    region, parameters = transform.deploy_parameters("prod", transform.ROOT / "samconfig.toml")
-    parameters = {**parameters, "EnableEdge": "true", "WebClientOrigin": ORIGIN}
-    return transform.transform(transform.load_template(transform.ROOT / "template.yaml"), parameters, region)
+def edge_stacks():
+    return transform.transform_all("prod", {"EnableEdge": "true", "WebClientOrigin": ORIGIN})
+
+
+@pytest.fixture(scope="module")
+def with_edge(edge_stacks):
+    """The api stack: the API, CloudFront and the web bucket."""
+    return edge_stacks["api"]
 
 
 def secret_of(value) -> set[str]:
@@ -33,19 +37,42 @@ def test_cloudfront_sends_the_edge_secret_to_the_api(with_edge):
     assert "{{resolve:secretsmanager:${EdgeOriginSecret}:SecretString:value}}" in str(headers["x-berth-edge"])
 
 
-def test_every_http_function_expects_that_secret(with_edge):
-    routed = {
-        name
-        for name, _ in cfn.references(with_edge["Resources"]["BerthApi"]["Properties"]["Body"])
-        if name.endswith("Aliaslive")
-    }
-    assert routed, "the API routes to functions"
-    for alias in routed:
-        function = with_edge["Resources"][alias]["Properties"]["FunctionName"]["Ref"]
-        variables = with_edge["Resources"][function]["Properties"]["Environment"]["Variables"]
+def routed_functions(stacks) -> set[str]:
+    """The functions the API's routes invoke: a parameter carrying another
+    stack's alias is named after its function; the api stack's own alias
+    names its function."""
+    api = stacks["api"]["Resources"]
+    routed = set()
+    for name, _ in cfn.references(api["BerthApi"]["Properties"]["Body"]):
+        if name in api and api[name]["Type"] == "AWS::Lambda::Alias":
+            routed.add(api[name]["Properties"]["FunctionName"]["Ref"])
+        elif name in stacks["api"].get("Parameters", {}) and name.endswith("Function"):
+            routed.add(name)
+    return routed
+
+
+def test_every_http_function_expects_that_secret(edge_stacks):
+    functions = cfn.merged(edge_stacks)["Resources"]
+    routed = routed_functions(edge_stacks)
+    assert len(routed) > 10, f"the API routes to functions: {routed}"
+    for function in routed:
+        variables = functions[function]["Properties"]["Environment"]["Variables"]
         value = variables.get("EDGE_ORIGIN_SECRET")
         assert value is not None, f"{function} does not check the edge secret"
         assert "EdgeOriginSecret" in secret_of(value), f"{function}: {value}"
+
+
+def test_every_stack_is_given_the_one_edge_secret():
+    """Each stack's EdgeOriginSecret parameter is the shared stack's secret."""
+    root = transform.load_template(transform.TEMPLATE)
+    given = {
+        stack: resource["Properties"]["Parameters"].get("EdgeOriginSecret")
+        for stack, resource in root["Resources"].items()
+    }
+    takers = {stack for stack, value in given.items() if value is not None}
+    assert {"Catalogue", "Bookings", "Ledger", "Events", "Api"} <= takers
+    for stack in takers:
+        assert given[stack] == {"Fn::GetAtt": ["Shared", "Outputs.EdgeOriginSecret"]}, stack
 
 
 def test_clients_are_given_the_edge_url(with_edge):

@@ -52,6 +52,8 @@ def test_a_function_or_variable_left_out_is_found():
 
 
 def test_env_local_covers_every_function_and_variable(transformed):
+    # `transformed`: every nested stack's functions (sam local finds a
+    # nested stack's function by its logical id, the key of its entry).
     env_local = json.loads(ENV_LOCAL.read_text())
     assert uncovered(transformed, env_local) == []
 

@@ -42,7 +42,16 @@ def test_a_route_without_integration_or_documentation_is_refused():
     assert "GET /x is in Api's body but not documented in openapi.json" in problems
 
 
-def test_the_deployed_api_passes(transformed):
+def test_a_route_made_in_another_stack_is_refused():
+    api = template({"/health": {"get": LAMBDA}, "/search": {"get": VPC_LINK}})
+    other = {"Resources": {"SearchRoute": {"Type": "AWS::ApiGatewayV2::Route", "Properties": {"ApiId": "abc123"}}}}
+    assert routes.check_stacks({"api": api, "events": other}, OPENAPI) == [
+        "events: SearchRoute (AWS::ApiGatewayV2::Route) is made outside the API's definition body"
+    ]
+    assert routes.check_stacks({"a": api, "b": api}, OPENAPI) == ["expected one stack with an HTTP API, found ['a', 'b']"]
+
+
+def test_the_deployed_api_passes(stacks):
     import json
 
-    assert routes.check(transformed, json.loads(routes.OPENAPI.read_text())) == []
+    assert routes.check_stacks(stacks, json.loads(routes.OPENAPI.read_text())) == []
