@@ -1,6 +1,6 @@
 //! Least privilege that works: each function's role, as CloudFormation
-//! receives it from `sam deploy` (the SAM-transformed template, policy
-//! templates expanded), allows every AWS action its code can call and
+//! receives it from `sam deploy` (the SAM-transformed stacks, policy
+//! templates expanded; each function with its role in one stack), allows every AWS action its code can call and
 //! nothing else, and its environment holds exactly the variables its code
 //! reads. What the code calls comes from the code: the ports a function's
 //! builder asks the AWS source for, each stating its IAM actions and the
@@ -27,14 +27,12 @@
 //!   and <https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html>.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 
 use berth_aws::access::{Access, Grant};
 use berth_functions::catalogue::{self, FUNCTIONS, Trigger};
 use serde_json::Value;
 
-/// Where `scripts/check-template.sh` writes the transformed template.
-const TRANSFORMED: &str = "target/transformed/template.json";
+use crate::stacks::transformed;
 
 /// Managed policies every function's role has: logs and X-Ray, the
 /// Lambda service's own needs, not the code's.
@@ -46,19 +44,6 @@ type Permission = (String, String);
 
 /// A code permission's resource when no variable names it: any resource.
 const ANY: &str = "*";
-
-fn transformed() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(TRANSFORMED);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{TRANSFORMED} is missing ({e}): run `scripts/check-template.sh` first \
-             (it writes the SAM-transformed template there; scripts/test.sh runs it)"
-        )
-    });
-    serde_json::from_str(&text).expect("the transformed template is JSON")
-}
 
 /// The resource a CloudFormation value refers to: `Ref`, `Fn::GetAtt`, or
 /// the first non-pseudo name of a `Fn::Sub`; else the value as text.

@@ -15,6 +15,7 @@ mod pricing;
 mod read_models;
 mod search;
 mod settings;
+mod stacks;
 mod states;
 mod support;
 mod web;

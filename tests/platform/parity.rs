@@ -6,7 +6,6 @@
 //! run on the local platform as `berth invoke` runs it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use berth_domain::events::Source;
 use berth_functions::catalogue::{FUNCTIONS, Function, Trigger};
@@ -15,43 +14,46 @@ use berth_local::platform::topology::{
 };
 use serde_yaml_ng::Value;
 
+use crate::stacks::{Stacks, repository};
+
 /// Routes the template serves with something other than a function.
 const SERVICE_ROUTES: &[(&str, &str)] = &[("GET", "/search")];
-
-fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("local/ sits in the repository")
-        .to_owned()
-}
 
 fn read(relative: &str) -> String {
     let path = repository().join(relative);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
-/// template.yaml's resources, tags (`!Ref`, `!GetAtt`, `!Sub`) kept.
+/// The nested stacks' resources (template.yaml's stacks/*.yaml), tags
+/// (`!Ref`, `!GetAtt`, `!Sub`) kept, read as one system.
 struct Template {
     resources: BTreeMap<String, Value>,
+    /// The stack (its logical id in template.yaml) holding each resource.
+    stack_of: BTreeMap<String, String>,
+    stacks: Stacks,
 }
 
 impl Template {
     fn load() -> Self {
-        let document: Value =
-            serde_yaml_ng::from_str(&read("template.yaml")).expect("template.yaml is YAML");
-        let resources = document
-            .get("Resources")
-            .and_then(Value::as_mapping)
-            .expect("template.yaml has Resources")
-            .iter()
-            .map(|(id, resource)| {
-                (
-                    id.as_str().expect("a logical id").to_owned(),
-                    resource.clone(),
-                )
-            })
-            .collect();
-        Self { resources }
+        let stacks = Stacks::load();
+        let mut resources = BTreeMap::new();
+        let mut stack_of = BTreeMap::new();
+        for (id, (stack, resource)) in stacks.resources() {
+            resources.insert(id.clone(), resource.clone());
+            stack_of.insert(id, stack.to_owned());
+        }
+        Self {
+            resources,
+            stack_of,
+            stacks,
+        }
+    }
+
+    /// The resource a value held by `holder` refers to, across stacks.
+    fn resolve(&self, holder: &str, value: &Value) -> Option<String> {
+        self.stacks
+            .resolve(&self.stack_of[holder], value)
+            .map(|(_, id)| id)
     }
 
     /// Logical id and properties of every resource of `kind`.
@@ -116,8 +118,10 @@ fn number(value: &Value, key: &str) -> Option<u64> {
         .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
 }
 
-/// The resource a `!Ref X`, `!Ref X.Alias` or `!GetAtt X.Attr` names.
-fn target(value: &Value) -> Option<&str> {
+/// The resource (or parameter) a `!Ref X`, `!Ref X.Alias` or `!GetAtt
+/// X.Attr` names. A parameter named after another stack's resource stands
+/// for that resource (`parameters_named_after_a_resource_are_that_resource`).
+pub fn target(value: &Value) -> Option<&str> {
     match value {
         Value::Tagged(tagged) if tagged.tag == "Ref" || tagged.tag == "GetAtt" => {
             tagged.value.as_str().and_then(|r| r.split('.').next())
@@ -284,45 +288,40 @@ fn every_function_has_a_binary_running_its_entry() {
     }
 }
 
+/// The function a route's integration invokes: `${X}` in its URI is another
+/// stack's alias passed as a parameter (named after its function), or the
+/// API stack's own function's alias (`<Function>Aliaslive`, SAM's name).
+fn invoked_function(template: &Template, api_id: &str, integration: &Value) -> Option<String> {
+    let uri = untagged(integration.get("uri")?).as_str()?;
+    let name = uri.split("/functions/${").nth(1)?.split('}').next()?;
+    if let Some(function) = name.strip_suffix("Aliaslive") {
+        let own = template.stack_of.get(function) == template.stack_of.get(api_id);
+        return own.then(|| function.to_owned());
+    }
+    let stack = &template.stack_of[api_id];
+    template
+        .stacks
+        .resolve_name(stack, name)
+        .map(|(_, function)| function)
+}
+
 #[test]
 fn routes_are_the_catalogue_routes() {
     let template = Template::load();
     let apis = template.of_type("AWS::Serverless::HttpApi");
     let [(api_id, api)] = apis.iter().collect::<Vec<_>>()[..] else {
-        panic!("template.yaml has one HTTP API, not {}", apis.len());
+        panic!("the stacks have one HTTP API, not {}", apis.len());
     };
     let auth = api.get("Auth").expect("the HTTP API has Auth");
-    let default = text(auth, "DefaultAuthorizer").unwrap_or("NONE");
     let authorizers = auth.get("Authorizers").and_then(Value::as_mapping);
+    for (id, _) in template.functions() {
+        assert!(
+            template.events_of(id, "HttpApi").is_empty(),
+            "{id}: routes are written in {api_id}'s DefinitionBody (an HttpApi event needs the API in the function's own stack)"
+        );
+    }
     // (method, path, behind the authorizer, served by)
     let mut served = BTreeSet::new();
-    for (id, _) in template.functions() {
-        for route in template.events_of(id, "HttpApi") {
-            assert_eq!(
-                route.get("ApiId").and_then(target),
-                Some(*api_id),
-                "{id}'s route is on another API"
-            );
-            let authorizer = route
-                .get("Auth")
-                .and_then(|a| text(a, "Authorizer"))
-                .unwrap_or(default);
-            if authorizer != "NONE" {
-                let jwt = authorizers
-                    .and_then(|a| a.get(authorizer))
-                    .and_then(|a| a.get("JwtConfiguration"));
-                assert!(
-                    jwt.is_some(),
-                    "{id} uses {authorizer}, which is no JWT authorizer of the API"
-                );
-            }
-            let method = text(route, "Method").expect("a method").to_uppercase();
-            let path = text(route, "Path").expect("a path").to_owned();
-            served.insert((method, path, authorizer != "NONE", id.to_owned()));
-        }
-    }
-    // Routes served by something else (the search service) are written in
-    // the API's definition body, where SAM keeps them.
     let paths = api
         .get("DefinitionBody")
         .and_then(|b| b.get("paths"))
@@ -335,18 +334,34 @@ fn routes_are_the_catalogue_routes() {
                 Some(branches) => branches.get(1).unwrap_or(&Value::Null),
                 None => operation,
             };
+            let method = method.as_str().expect("a method").to_uppercase();
             let security = operation.get("security").and_then(Value::as_sequence);
-            let protected = security.into_iter().flatten().any(|requirement| {
-                requirement
-                    .as_mapping()
-                    .is_some_and(|m| m.keys().any(|k| k.as_str() != Some("NONE")))
-            });
-            served.insert((
-                method.as_str().expect("a method").to_uppercase(),
-                path.to_owned(),
-                protected,
-                format!("service ({api_id} DefinitionBody)"),
-            ));
+            let authorizer = security
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_mapping)
+                .flat_map(|m| m.keys().filter_map(Value::as_str))
+                .next()
+                .unwrap_or_else(|| panic!("{method} {path} names no authorizer (NONE if public)"));
+            if authorizer != "NONE" {
+                let jwt = authorizers
+                    .and_then(|a| a.get(authorizer))
+                    .and_then(|a| a.get("JwtConfiguration"));
+                assert!(
+                    jwt.is_some(),
+                    "{method} {path} uses {authorizer}, which is no JWT authorizer of the API"
+                );
+            }
+            let integration = operation
+                .get("x-amazon-apigateway-integration")
+                .unwrap_or_else(|| panic!("{method} {path} has no integration"));
+            let served_by = match text(integration, "type") {
+                Some("aws_proxy") => invoked_function(&template, api_id, integration)
+                    .unwrap_or_else(|| panic!("{method} {path} invokes no function of the stacks")),
+                // Routes served by something else (the search service).
+                _ => format!("service ({api_id} DefinitionBody)"),
+            };
+            served.insert((method, path.to_owned(), authorizer != "NONE", served_by));
         }
     }
     let mut expected: BTreeSet<_> = FUNCTIONS
@@ -554,7 +569,10 @@ fn the_outbox_stream_feeds_the_publisher() {
     for (id, _) in template.functions() {
         for stream in template.events_of(id, "DynamoDB") {
             assert_eq!(
-                stream.get("Stream").and_then(target),
+                stream
+                    .get("Stream")
+                    .and_then(|s| template.resolve(id, s))
+                    .as_deref(),
                 Some("OutboxTable"),
                 "{id} reads another stream"
             );
@@ -669,7 +687,10 @@ fn the_state_machine_runs_the_catalogue_tasks() {
     let machine = machines[BOOKING_STATE_MACHINE];
     let uri = text(machine, "DefinitionUri").expect("a DefinitionUri");
     assert_eq!(text(machine, "Type"), Some("STANDARD"));
-    let definition = read(uri);
+    let stack = &template.stacks.nested[&template.stack_of[BOOKING_STATE_MACHINE]];
+    let file = stack.path_of(uri);
+    let definition = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
     let placeholders: BTreeSet<String> = definition
         .split("${")
         .skip(1)
@@ -885,4 +906,57 @@ async fn the_task_events_confirm_the_demo_booking_in_workflow_order() {
     let body: serde_json::Value =
         serde_json::from_str(booking["body"].as_str().unwrap_or_default()).expect("a booking");
     assert_eq!(body["status"], "CONFIRMED", "{body}");
+}
+
+/// A nested stack's parameter named after another stack's resource is that
+/// resource (template.yaml wires the output giving it), so the tests above
+/// may read `!Ref LedgerDeadLetterQueue` in the ledger stack as the shared
+/// stack's queue.
+#[test]
+fn parameters_named_after_a_resource_are_that_resource() {
+    let template = Template::load();
+    let mut checked = 0;
+    for (stack, nested) in &template.stacks.nested {
+        for (name, _) in nested.template["Parameters"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+        {
+            let name = name.as_str().expect("a parameter name");
+            let Some(owner) = template.stack_of.get(name) else {
+                continue;
+            };
+            assert_ne!(owner, stack, "{stack} declares {name} twice");
+            assert_eq!(
+                template.stacks.resolve_name(stack, name),
+                Some((owner.clone(), name.to_owned())),
+                "{stack}'s parameter {name} is not given {owner}'s {name}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} parameters name a resource");
+}
+
+/// `sam build` reads a function's CodeUri relative to its own template: in
+/// every stack it is the cargo workspace the functions build in.
+#[test]
+fn every_stack_builds_its_functions_from_the_workspace() {
+    let stacks = Stacks::load();
+    let workspace = repository().canonicalize().expect("the repository");
+    for (id, stack) in &stacks.nested {
+        let functions = stack.template["Resources"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+            .count();
+        if functions == 0 {
+            continue;
+        }
+        let code = text(&stack.template["Globals"]["Function"], "CodeUri")
+            .unwrap_or_else(|| panic!("{id}: Globals.Function.CodeUri"));
+        let dir = stack.path_of(code).canonicalize().expect("CodeUri exists");
+        assert_eq!(dir, workspace, "{id}'s CodeUri {code} is not the workspace");
+    }
 }

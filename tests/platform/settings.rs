@@ -1,14 +1,23 @@
 //! Settings defined once in the domain and repeated, as they must be, in
-//! template.yaml's parameters: the template has to agree with the domain.
+//! template.yaml's parameters (and those of the nested stacks it passes them
+//! to): the templates have to agree with the domain.
 
 use berth_domain::reservations::HoldMinutes;
 use serde_yaml_ng::Value;
 
+use crate::stacks::Stacks;
+
+/// The root's parameter, after checking every nested stack declaring it
+/// declares it alike (a nested stack's bounds apply when it is deployed alone).
 fn template_parameter(name: &str) -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
-    let text = std::fs::read_to_string(path).expect("reading template.yaml");
-    let template: Value = serde_yaml_ng::from_str(&text).expect("template.yaml is YAML");
-    template["Parameters"][name].clone()
+    let stacks = Stacks::load();
+    let root = stacks.root["Parameters"][name].clone();
+    for (id, stack) in &stacks.nested {
+        if let Some(nested) = stack.template["Parameters"].get(name) {
+            assert_eq!(nested, &root, "{id}'s {name} differs from template.yaml's");
+        }
+    }
+    root
 }
 
 #[test]

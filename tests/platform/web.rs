@@ -6,7 +6,6 @@
 use berth_functions::catalogue::{FUNCTIONS, Trigger};
 use berth_local::server::web::PAGES;
 use hyper::Method;
-use serde_yaml_ng::Value;
 
 use crate::support::spawn;
 
@@ -141,13 +140,15 @@ fn app_pages_and_api_routes_never_share_a_path() {
     }
 }
 
-/// CloudFront (template.yaml): the app by default, every API route to the API.
+/// CloudFront (the api stack): the app by default, every API route to the API.
 #[test]
 fn the_edge_sends_api_routes_to_the_api_and_the_rest_to_the_app() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
-    let text = std::fs::read_to_string(path).expect("template.yaml");
-    let template: Value = serde_yaml_ng::from_str(&text).expect("YAML");
-    let config = &template["Resources"]["EdgeDistribution"]["Properties"]["DistributionConfig"];
+    let stacks = crate::stacks::Stacks::load();
+    let resources = stacks.resources();
+    let (_, distribution) = resources
+        .get("EdgeDistribution")
+        .expect("a stack has EdgeDistribution");
+    let config = &distribution["Properties"]["DistributionConfig"];
     assert_eq!(config["DefaultCacheBehavior"]["TargetOriginId"], "web");
     let to_api: Vec<&str> = config["CacheBehaviors"]
         .as_sequence()
