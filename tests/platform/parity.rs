@@ -288,20 +288,15 @@ fn every_function_has_a_binary_running_its_entry() {
     }
 }
 
-/// The function a route's integration invokes: `${X}` in its URI is another
-/// stack's alias passed as a parameter (named after its function), or the
-/// API stack's own function's alias (`<Function>Aliaslive`, SAM's name).
+/// The function a route's integration invokes: its URI names the live
+/// alias as `function:${X}:live`, X being the API stack's own function or a
+/// parameter carrying another stack's function name (named after it).
 fn invoked_function(template: &Template, api_id: &str, integration: &Value) -> Option<String> {
     let uri = untagged(integration.get("uri")?).as_str()?;
-    let name = uri.split("/functions/${").nth(1)?.split('}').next()?;
-    if let Some(function) = name.strip_suffix("Aliaslive") {
-        let own = template.stack_of.get(function) == template.stack_of.get(api_id);
-        return own.then(|| function.to_owned());
-    }
-    let stack = &template.stack_of[api_id];
+    let name = uri.split(":function:${").nth(1)?.strip_suffix("}:live/invocations")?;
     template
         .stacks
-        .resolve_name(stack, name)
+        .resolve_name(&template.stack_of[api_id], name)
         .map(|(_, function)| function)
 }
 

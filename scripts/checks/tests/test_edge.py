@@ -38,15 +38,13 @@ def test_cloudfront_sends_the_edge_secret_to_the_api(with_edge):
 
 
 def routed_functions(stacks) -> set[str]:
-    """The functions the API's routes invoke: a parameter carrying another
-    stack's alias is named after its function; the api stack's own alias
-    names its function."""
-    api = stacks["api"]["Resources"]
+    """The functions the API's routes invoke: the api stack's own, and those
+    whose name another stack passes as a parameter named after them."""
+    api = stacks["api"]
     routed = set()
-    for name, _ in cfn.references(api["BerthApi"]["Properties"]["Body"]):
-        if name in api and api[name]["Type"] == "AWS::Lambda::Alias":
-            routed.add(api[name]["Properties"]["FunctionName"]["Ref"])
-        elif name in stacks["api"].get("Parameters", {}) and name.endswith("Function"):
+    for name, _ in cfn.references(api["Resources"]["BerthApi"]["Properties"]["Body"]):
+        own = api["Resources"].get(name, {}).get("Type") == "AWS::Lambda::Function"
+        if own or (name in api.get("Parameters", {}) and name.endswith("Function")):
             routed.add(name)
     return routed
 
