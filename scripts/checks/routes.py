@@ -11,6 +11,16 @@ written in the body as x-amazon-apigateway-integration with connectionType
 VPC_LINK and the link's connectionId (API Gateway Developer Guide, "Set up
 API with private integrations using OpenAPI").
 
+A route whose integration invokes a Lambda function (aws_proxy) works only
+if the function's resource policy lets API Gateway invoke it from that
+route: an AWS::Lambda::Permission, principal apigateway.amazonaws.com,
+on the function (here its `live` alias, which the route names), with a
+SourceArn of the API's execute-api ARN for the route's method and path
+(what SAM makes for an HttpApi event; Lambda Developer Guide, "Using
+resource-based policies in Lambda", API Gateway; API Gateway Developer
+Guide, "Control access to an HTTP API with IAM": execute-api ARNs). A route
+without one answers 500.
+
 Routes marked `x-berth-local-only` in openapi.json (the local platform's
 token endpoint, the document itself) are not deployed. A route in the body
 under an Fn::If counts as present (it is deployed when its condition holds).
@@ -27,6 +37,7 @@ not change what this check reads.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,6 +111,45 @@ def check(template: dict[str, Any], openapi: dict[str, Any]) -> list[str]:
         if (method, path) not in documented_routes(openapi):
             problems.append(f"{method} {path} is in {api_id}'s body but not documented in openapi.json")
     problems.extend(routes_beside(template, api_id))
+    problems.extend(ungranted(template, api_id, routes))
+    return problems
+
+
+def granted(template: dict[str, Any], api_id: str) -> set[tuple[str, str, str]]:
+    """(function, METHOD, path with `*` for parameters) API Gateway may invoke
+    from this API, by the permissions in the template."""
+    found = set()
+    for permission in cfn.resources_of_type(template, "AWS::Lambda::Permission").values():
+        properties = permission.get("Properties", {})
+        if properties.get("Principal") != "apigateway.amazonaws.com":
+            continue
+        source = properties.get("SourceArn", {})
+        text = source.get("Fn::Sub") if isinstance(source, dict) else None
+        text = text[0] if isinstance(text, list) else text
+        match = re.search(r"\$\{(\w+)\}/\*/([A-Z]+)(/\S*)$", text or "")
+        if match is None or match.group(1) != api_id:
+            continue
+        for function, _ in cfn.references(properties.get("FunctionName")):
+            found.add((function, match.group(2), match.group(3)))
+    return found
+
+
+def ungranted(template: dict[str, Any], api_id: str, routes) -> list[str]:
+    """Function routes no permission lets API Gateway invoke."""
+    problems = []
+    allowed = granted(template, api_id)
+    for (method, path), operations in sorted(routes.items()):
+        for operation in operations:
+            integration = operation.get("x-amazon-apigateway-integration", {})
+            if integration.get("type") != "aws_proxy":
+                continue
+            functions = {n for n, _ in cfn.references(integration.get("uri")) if not n.startswith("AWS::")}
+            source_path = re.sub(r"\{[^}]+\}", "*", path)
+            for function in sorted(functions):
+                if (function, method, source_path) not in allowed:
+                    problems.append(
+                        f"{method} {path} invokes {function}, and no permission lets {api_id} invoke it there"
+                    )
     return problems
 
 

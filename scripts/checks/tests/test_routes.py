@@ -42,6 +42,33 @@ def test_a_route_without_integration_or_documentation_is_refused():
     assert "GET /x is in Api's body but not documented in openapi.json" in problems
 
 
+def proxy(function: str) -> dict:
+    uri = "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/arn:aws:lambda:r:a:function:${%s}:live/invocations"
+    return {"x-amazon-apigateway-integration": {"type": "aws_proxy", "uri": {"Fn::Sub": uri % function}}}
+
+
+def permission(function: str, route: str) -> dict:
+    return {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "Principal": "apigateway.amazonaws.com",
+            "FunctionName": {"Fn::Sub": "${%s}:live" % function},
+            "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/" + route},
+        },
+    }
+
+
+def test_a_function_route_without_its_permission_is_refused():
+    paths = {"/health": {"get": proxy("Health")}, "/search": {"get": VPC_LINK}}
+    assert routes.check(template(paths, {"P": permission("Health", "GET/health")}), OPENAPI) == []
+    for wrong in ["POST/health", "GET/other"]:
+        assert routes.check(template(paths, {"P": permission("Health", wrong)}), OPENAPI) == [
+            "GET /health invokes Health, and no permission lets Api invoke it there"
+        ]
+    with_path = {"/properties/{id}": {"get": proxy("Get")}}
+    assert routes.ungranted(template(with_path, {"P": permission("Get", "GET/properties/*")}), "Api", routes.body_routes({"paths": with_path})) == []
+
+
 def test_a_route_made_in_another_stack_is_refused():
     api = template({"/health": {"get": LAMBDA}, "/search": {"get": VPC_LINK}})
     other = {"Resources": {"SearchRoute": {"Type": "AWS::ApiGatewayV2::Route", "Properties": {"ApiId": "abc123"}}}}
