@@ -21,7 +21,10 @@ which SAM turns into AWS::CloudFormation::Stack). Each is wired by the root:
 - a root parameter passed on goes to the nested parameter of the same name,
   as is (transform.py transforms each nested stack with the root's values on
   that ground);
-- no logical id is in two stacks (the tests read the stacks as one system).
+- no logical id is in two stacks (the tests read the stacks as one system);
+- every function is on the dashboard: a stack's FunctionErrorMetrics and
+  FunctionDurationMetrics outputs (the api stack's Dashboard puts them
+  together) name each of its functions, the api stack's Dashboard its own.
 
     python scripts/checks/stacks.py
 
@@ -134,13 +137,30 @@ def unique_ids(nested: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
+def off_the_dashboard(nested: dict[str, dict[str, Any]]) -> list[str]:
+    """Functions a stack's dashboard fragments (or the Dashboard itself) leave out."""
+    problems = []
+    for stack, template in sorted(nested.items()):
+        resources = template.get("Resources", {})
+        functions = [i for i, r in resources.items() if r.get("Type") == "AWS::Serverless::Function"]
+        outputs = template.get("Outputs", {})
+        shown = [str(outputs.get(o, {}).get("Value")) for o in ("FunctionErrorMetrics", "FunctionDurationMetrics")]
+        if "Dashboard" in resources:
+            shown = [str(resources["Dashboard"].get("Properties", {}).get("DashboardBody"))] * 2
+        for function in functions:
+            for kind, text in zip(("errors", "duration"), shown):
+                if f'"FunctionName","${{{function}}}"' not in text:
+                    problems.append(f"{stack}: {function} is not on the dashboard ({kind})")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     root = load_template(TEMPLATE)
     nested = {logical_id: load_template(path) for logical_id, path in nested_stacks(root, TEMPLATE.parent).items()}
     transformed = cfn.load_stacks([], OUT_DIR)
     for name, template in sorted(transformed.items(), key=lambda item: -len(item[1].get("Resources", {}))):
         print(f"stacks: {name}: {len(template.get('Resources', {}))} resources", file=sys.stderr)
-    problems = sizes(transformed) + wiring(root, nested) + unique_ids(nested)
+    problems = sizes(transformed) + wiring(root, nested) + unique_ids(nested) + off_the_dashboard(nested)
     for problem in problems:
         print(f"stacks: {problem}", file=sys.stderr)
     return 1 if problems else 0

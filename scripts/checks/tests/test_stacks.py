@@ -76,10 +76,18 @@ def test_a_logical_id_in_two_stacks_is_refused():
     assert stack_checks.unique_ids(two) == ["Table is in both a and b"]
 
 
+def test_a_function_left_off_the_dashboard_is_found():
+    function = {"Type": "AWS::Serverless::Function"}
+    errors = '["AWS/Lambda","Errors","FunctionName","${Fn}",{"stat":"Sum"}]'
+    nested = {"Catalogue": {"Resources": {"Fn": function}, "Outputs": {"FunctionErrorMetrics": {"Value": {"Fn::Sub": errors}}}}}
+    assert stack_checks.off_the_dashboard(nested) == ["Catalogue: Fn is not on the dashboard (duration)"]
+
+
 def test_the_repository_stacks_pass(stacks):
     root = load_template(TEMPLATE)
     nested = {logical_id: load_template(path) for logical_id, path in nested_stacks(root, TEMPLATE.parent).items()}
     assert stack_checks.sizes(stacks) == []
     assert stack_checks.wiring(root, nested) == []
     assert stack_checks.unique_ids(nested) == []
+    assert stack_checks.off_the_dashboard(nested) == []
     assert set(stacks) == {"template", "shared", "catalogue", "bookings", "ledger", "events", "api"}
