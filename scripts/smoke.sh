@@ -42,8 +42,8 @@ case $API in
     *.execute-api.*) ;;
     *)
         # The edge is on: the API's own URL must not serve what skips WAF.
-        api_id=$(aws cloudformation describe-stack-resource --stack-name "$STACK" \
-            --logical-resource-id BerthApi --query StackResourceDetail.PhysicalResourceId --output text)
+        # (BerthApi is in the nested api stack; the root passes its id on.)
+        api_id=$(output ApiId)
         direct=$(aws apigatewayv2 get-api --api-id "$api_id" --query ApiEndpoint --output text)
         status=$(status_of "$direct/health")
         [ "$status" = 403 ] || fail "$direct/health (around the edge) answered $status, not 403"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Berth's test command: everything a change must pass, on a fresh machine.
 #
-#   1. the deployment's definitions: template.yaml (sam validate --lint,
+#   1. the deployment's definitions: template.yaml and its nested stacks (sam validate --lint,
 #      cfn-lint with the serverless rules), the state machines (asl-validator),
 #      the Kubernetes manifests of the search service;
 #   2. every Rust test in the workspace, with moto and localstripe running on
