@@ -175,7 +175,7 @@ fn set<T: Ord + Clone>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
 fn same<T: Ord + std::fmt::Debug + Clone>(what: &str, template: &BTreeSet<T>, local: &BTreeSet<T>) {
     same_in(
         what,
-        ("template.yaml", template),
+        ("the stacks (template.yaml, stacks/)", template),
         ("the local platform", local),
     );
 }

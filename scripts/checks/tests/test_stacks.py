@@ -91,3 +91,20 @@ def test_the_repository_stacks_pass(stacks):
     assert stack_checks.unique_ids(nested) == []
     assert stack_checks.off_the_dashboard(nested) == []
     assert set(stacks) == {"template", "shared", "catalogue", "bookings", "ledger", "events", "api"}
+
+
+def test_the_root_keeps_every_output_the_scripts_read():
+    """scripts/smoke.sh, scripts/publish-web.sh, the deploy job and
+    deploy/k8s/render.py read the root stack's outputs by name: the split
+    keeps them there."""
+    import re
+
+    from checks.transform import ROOT
+
+    readers = [*ROOT.glob("scripts/*.sh"), *ROOT.glob(".github/workflows/*.yml")]
+    read = {name for path in readers for name in re.findall(r"\$\(output (\w+)\)", path.read_text())}
+    render = (ROOT / "deploy" / "k8s" / "render.py").read_text()
+    read |= set(re.findall(r'"\w+": "(\w+)",', render[render.index("FROM_OUTPUTS") :]))
+    assert {"ApiUrl", "ApiId", "EdgeUrl", "WebBucketName", "UserPoolClientId", "SearchSnapshotBucketName"} <= read
+    outputs = load_template(TEMPLATE)["Outputs"]
+    assert read - set(outputs) == set()
