@@ -1,9 +1,12 @@
 """The nested stacks fit CloudFormation's quotas and are wired as they say.
 
 CloudFormation refuses a template that declares more than 500 resources,
-200 parameters or 200 outputs ("Understand CloudFormation quotas", AWS
-CloudFormation User Guide,
+200 parameters or 200 outputs, and a parameter value over 4,096 bytes
+("Understand CloudFormation quotas", AWS CloudFormation User Guide,
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
+The dashboard's fragments are the longest values passed between stacks:
+each is estimated with every name it substitutes at 64 characters (the
+longest a Lambda function's name can be).
 The SAM transform multiplies functions (each becomes its function, role,
 version, alias, deployment group and permissions), so the count that
 matters is the transformed one, and Berth keeps each stack under 400 to
@@ -45,6 +48,8 @@ from checks import cfn  # noqa: E402
 from checks.transform import NESTED, OUT_DIR, TEMPLATE, load_template, nested_stacks  # noqa: E402
 
 QUOTA = {"Resources": 500, "Parameters": 200, "Outputs": 200}
+PARAMETER_VALUE_BYTES = 4096
+LONGEST_NAME = 64
 # Berth's own ceiling on resources per stack, below CloudFormation's 500.
 RESOURCE_CEILING = 400
 
@@ -126,6 +131,29 @@ def wiring(root: dict[str, Any], nested: dict[str, dict[str, Any]]) -> list[str]
     return problems
 
 
+def longest(value: Any) -> int:
+    """An upper bound of an output value's length once CloudFormation has
+    substituted it (a Sub's names at LONGEST_NAME; other values as ARNs)."""
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+        return len(cfn.SUB_VARIABLE.sub("x" * LONGEST_NAME, value["Fn::Sub"]))
+    return len(value) if isinstance(value, str) else 2048
+
+
+def parameter_values(root: dict[str, Any], nested: dict[str, dict[str, Any]]) -> list[str]:
+    """Outputs passed as parameters that could exceed a parameter value's 4,096 bytes."""
+    problems = []
+    for logical_id, resource in root.get("Resources", {}).items():
+        for name, value in resource.get("Properties", {}).get("Parameters", {}).items():
+            for stack, output in output_references(value):
+                given = nested.get(stack, {}).get("Outputs", {}).get(output, {}).get("Value")
+                if given is not None and longest(given) > PARAMETER_VALUE_BYTES:
+                    problems.append(
+                        f"{logical_id}: parameter {name} ({stack}.Outputs.{output}) may be {longest(given)} bytes, "
+                        f"over a parameter value's {PARAMETER_VALUE_BYTES}"
+                    )
+    return problems
+
+
 def unique_ids(nested: dict[str, dict[str, Any]]) -> list[str]:
     seen: dict[str, str] = {}
     problems = []
@@ -160,7 +188,8 @@ def main(argv: list[str]) -> int:
     transformed = cfn.load_stacks([], OUT_DIR)
     for name, template in sorted(transformed.items(), key=lambda item: -len(item[1].get("Resources", {}))):
         print(f"stacks: {name}: {len(template.get('Resources', {}))} resources", file=sys.stderr)
-    problems = sizes(transformed) + wiring(root, nested) + unique_ids(nested) + off_the_dashboard(nested)
+    problems = sizes(transformed) + wiring(root, nested) + parameter_values(root, nested)
+    problems += unique_ids(nested) + off_the_dashboard(nested)
     for problem in problems:
         print(f"stacks: {problem}", file=sys.stderr)
     return 1 if problems else 0

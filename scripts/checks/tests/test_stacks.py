@@ -71,6 +71,15 @@ def test_a_root_parameter_passed_under_its_name_but_changed_is_refused():
     assert stack_checks.wiring(root, NESTED) == ["Api: parameter Environment is the root's, but not passed on as is"]
 
 
+def test_an_output_too_long_for_a_parameter_is_refused():
+    fragment = '["AWS/Lambda","Errors","FunctionName","${Fn}",{"stat":"Sum"}],' * 40
+    nested = {**NESTED, "Shared": {"Outputs": {"Topic": {"Value": {"Fn::Sub": fragment}}}}}
+    (problem,) = stack_checks.parameter_values(ROOT, nested)
+    assert problem.startswith("Api: parameter Topic (Shared.Outputs.Topic) may be 4840 bytes"), problem
+    nested["Shared"]["Outputs"]["Topic"]["Value"]["Fn::Sub"] = fragment[: len(fragment) // 2]
+    assert stack_checks.parameter_values(ROOT, nested) == []
+
+
 def test_a_logical_id_in_two_stacks_is_refused():
     two = {"a": {"Resources": {"Table": {}}}, "b": {"Resources": {"Table": {}}}}
     assert stack_checks.unique_ids(two) == ["Table is in both a and b"]
@@ -90,6 +99,7 @@ def test_the_repository_stacks_pass(stacks):
     assert stack_checks.wiring(root, nested) == []
     assert stack_checks.unique_ids(nested) == []
     assert stack_checks.off_the_dashboard(nested) == []
+    assert stack_checks.parameter_values(root, nested) == []
     assert set(stacks) == {"template", "shared", "catalogue", "bookings", "ledger", "events", "api"}
 
 
