@@ -6,36 +6,33 @@
 //! lowest price any of their nights can have, each with its bounds (see
 //! `berth_domain::pricing::Bounds`) so that most are passed over unpriced.
 
+use berth_domain::pricing::Bounds;
+
 use super::listings::{Card, Listings};
 
-/// A priced property as the price walk sees it: its bounds, beside its slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// A priced property as the price walk sees it: its bounds, beside its slot,
+/// so that the walk passes over most without reading anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PricedEntry {
-    /// No night of any stay costs less than this (discounts included).
+    /// No night of any stay costs less than this (discounts included): the
+    /// walk's order.
     pub floor: u64,
     pub slot: u32,
-    /// With `per_stay`, more than any stay of n nights can cost: `n × per_night + per_stay`.
-    pub per_night: u64,
-    pub per_stay: u64,
+    pub bounds: Bounds,
 }
 
 impl PricedEntry {
     fn of(listings: &Listings, slot: u32) -> Option<Self> {
         let bounds = listings.priced[slot as usize].as_ref()?.bounds;
-        let unsigned = |v: i64| u64::try_from(v).unwrap_or(0);
         Some(Self {
-            floor: unsigned(bounds.floor),
+            floor: u64::try_from(bounds.floor()).unwrap_or(0),
             slot,
-            per_night: unsigned(bounds.per_night),
-            per_stay: unsigned(bounds.per_stay),
+            bounds,
         })
     }
 
-    /// The most a stay of `nights` can cost.
-    pub fn ceiling(&self, nights: u64) -> u64 {
-        self.per_night
-            .saturating_mul(nights)
-            .saturating_add(self.per_stay)
+    fn key(&self) -> (u64, u32) {
+        (self.floor, self.slot)
     }
 }
 
@@ -75,7 +72,7 @@ impl CityOrders {
         by_rating.insert(at, slot);
         if let Some(entry) = PricedEntry::of(listings, slot) {
             let priced = &mut self.priced[city];
-            let at = priced.partition_point(|e| e < &entry);
+            let at = priced.partition_point(|e| e.key() < entry.key());
             priced.insert(at, entry);
             return;
         }
@@ -99,7 +96,7 @@ impl CityOrders {
         }
         if let Some(entry) = PricedEntry::of(listings, slot) {
             let priced = &mut self.priced[city];
-            let at = priced.partition_point(|e| e < &entry);
+            let at = priced.partition_point(|e| e.key() < entry.key());
             if priced.get(at) == Some(&entry) {
                 priced.remove(at);
             }
@@ -128,7 +125,7 @@ impl CityOrders {
                     .iter()
                     .filter_map(|s| PricedEntry::of(listings, *s))
                     .collect();
-                priced.sort_unstable();
+                priced.sort_unstable_by_key(PricedEntry::key);
                 priced
             })
             .collect();

@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 
 use berth_domain::dates::{Date, Stay, Timestamp};
 use berth_domain::money::Money;
-use berth_domain::pricing;
+use berth_domain::pricing::{self, Bounds};
 use berth_domain::property::{Location, Rating};
 
 use super::cursor::Cursor;
@@ -158,7 +158,7 @@ impl Index {
             if beyond(entry.floor.saturating_mul(filter.nights), page) {
                 break;
             }
-            if entry.ceiling(filter.nights) < floor {
+            if !filter.may_enter(&entry.bounds, page.worst()) {
                 continue;
             }
             if seen == budget {
@@ -322,6 +322,20 @@ impl Filter {
         }
     }
 
+    /// Whether a priced property whose stays cost within `bounds` can still
+    /// make the page: in the price range, and when sorting by price, after
+    /// the cursor and not after the page's last entry (`worst`).
+    fn may_enter(&self, bounds: &Bounds, worst: Option<(u64, u128)>) -> bool {
+        let nights = self.nights as u32;
+        let lower = u64::try_from(bounds.lower(nights, self.guests)).unwrap_or(0);
+        let upper = u64::try_from(bounds.upper(nights, self.guests)).unwrap_or(0);
+        let in_range = lower <= self.max_total && upper >= self.min_total;
+        in_range
+            && (self.sort != Sort::Price
+                || (self.after.is_none_or(|(key, _)| upper >= key)
+                    && worst.is_none_or(|(key, _)| lower <= key)))
+    }
+
     fn flat_total(&self, card: &Card) -> u64 {
         u64::from(card.nightly) * self.nights + u64::from(card.cleaning)
     }
@@ -339,6 +353,13 @@ impl Filter {
             && card.amenities & self.amenities == self.amenities
             && self.currency.is_none_or(|c| c == card.currency);
         if !fits {
+            return None;
+        }
+        if card.priced
+            && listings.priced[s]
+                .as_ref()
+                .is_some_and(|p| !self.may_enter(&p.bounds, worst))
+        {
             return None;
         }
         let in_range = |total: u64| (self.min_total..=self.max_total).contains(&total);

@@ -373,6 +373,45 @@ fn a_document_reads_back_as_it_was_given() {
     assert!(back.pricing.is_empty());
 }
 
+#[test]
+fn bounds_are_tight_where_only_discounts_and_rounding_can_move_the_total() {
+    // Fees and a capped guest-night tax come out exact; one percent tax
+    // leaves a unit of rounding either way.
+    let p = priced(json!({
+        "length_discounts": [{"min_nights": 7, "percent": 10}],
+        "fees": [{"name": "linen", "per": "guest", "amount": eur(1000)},
+                 {"name": "towels", "per": "guest_night", "amount": eur(150)}],
+        "taxes": [{"name": "VAT", "percent": 7},
+                  {"name": "tourist tax", "per_guest_night": eur(200), "max_nights": 7}]
+    }));
+    let bounds = Terms::of(&p).bounds();
+    let short = quoted(&p, "2027-01-11", "2027-01-14", 2).total.amount;
+    assert!(bounds.lower(3, 2) <= short && short <= bounds.upper(3, 2));
+    assert!(bounds.upper(3, 2) - bounds.lower(3, 2) <= 1);
+    // From 7 nights a discount may apply: the lower bound takes the largest.
+    let week = quoted(&p, "2027-01-11", "2027-01-21", 2).total.amount;
+    assert!(bounds.lower(10, 2) <= week && week <= bounds.upper(10, 2));
+    assert_eq!(bounds.floor(), 12000 * 90 / 100);
+    // Three taxes each rounding down (4% of 390.10 is 15.604): the lower
+    // bound allows for every line's rounding, not just the sum's.
+    let p = priced(json!({
+        "fees": [{"name": "booking", "per": "stay", "amount": eur(10)}],
+        "taxes": [{"name": "a", "percent": 4}, {"name": "b", "percent": 4},
+                  {"name": "c", "percent": 4}]
+    }));
+    let total = quoted(&p, "2027-01-11", "2027-01-14", 1).total.amount;
+    assert_eq!(total, 39010 + 3 * 1560);
+    let bounds = Terms::of(&p).bounds();
+    assert!(bounds.lower(3, 1) <= total && total <= bounds.upper(3, 1));
+    // A season or weekday price widens them to the cheapest and dearest night.
+    let p = priced(json!({"weekday_prices": {"sat": eur(20000)}}));
+    let bounds = Terms::of(&p).bounds();
+    assert_eq!(
+        (bounds.lower(3, 1), bounds.upper(3, 1)),
+        (3 * 12000 + 3000, 3 * 20000 + 3000)
+    );
+}
+
 mod properties {
     use proptest::prelude::*;
 
@@ -402,7 +441,7 @@ mod properties {
                     json!({"name": "g", "per_guest_night": m, "max_nights": cap})
                 }),
             ],
-            0..3,
+            0..5,
         );
         (seasons, weekdays, discounts, fees, taxes).prop_map(
             |(seasons, weekdays, discounts, fees, taxes)| {
@@ -474,9 +513,10 @@ mod properties {
             let terms = Terms::of(&property);
             prop_assert_eq!(total(&terms, stay, guests, d(TODAY)), Ok(q.total));
             let bounds = terms.bounds();
-            let n = i64::from(nights);
-            prop_assert!(n * bounds.floor <= q.total.amount, "{bounds:?} {q:?}");
-            prop_assert!(q.total.amount <= n * bounds.per_night + bounds.per_stay, "{bounds:?} {q:?}");
+            let (lower, upper) = (bounds.lower(nights, guests), bounds.upper(nights, guests));
+            prop_assert!(i64::from(nights) * bounds.floor() <= lower, "{bounds:?} {q:?}");
+            prop_assert!(lower <= q.total.amount, "{bounds:?} {q:?}");
+            prop_assert!(q.total.amount <= upper, "{bounds:?} {q:?}");
         }
     }
 }
