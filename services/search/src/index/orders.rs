@@ -14,10 +14,12 @@ use super::listings::{Card, Listings};
 /// so that the walk passes over most without reading anything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PricedEntry {
-    /// No night of any stay costs less than this (discounts included): the
+    /// No night of any stay costs less than this before discounts: the
     /// walk's order.
-    pub floor: u64,
+    pub lowest_night: u64,
     pub slot: u32,
+    /// The card's amenities, the filter that passes over most.
+    pub amenities: u32,
     pub bounds: Bounds,
 }
 
@@ -25,14 +27,45 @@ impl PricedEntry {
     fn of(listings: &Listings, slot: u32) -> Option<Self> {
         let bounds = listings.priced[slot as usize].as_ref()?.bounds;
         Some(Self {
-            floor: u64::try_from(bounds.floor()).unwrap_or(0),
+            lowest_night: u64::try_from(bounds.lowest_night()).unwrap_or(0),
             slot,
+            amenities: listings.cards[slot as usize].amenities,
             bounds,
         })
     }
 
     fn key(&self) -> (u64, u32) {
-        (self.floor, self.slot)
+        (self.lowest_night, self.slot)
+    }
+}
+
+/// The discounts a city's priced properties offer, as a bound: no stay
+/// there gets more than `largest` percent, and none under `from` nights
+/// gets any. Widened as properties come, never narrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CityDiscount {
+    from: u32,
+    largest: u32,
+}
+
+impl Default for CityDiscount {
+    fn default() -> Self {
+        Self {
+            from: u32::MAX,
+            largest: 0,
+        }
+    }
+}
+
+impl CityDiscount {
+    fn widen(&mut self, bounds: &Bounds) {
+        self.from = self.from.min(bounds.discount_from());
+        self.largest = self.largest.max(bounds.largest_discount(u32::MAX));
+    }
+
+    /// No stay of `nights` in the city gets a larger discount, in percent.
+    pub fn largest(&self, nights: u32) -> u32 {
+        if nights >= self.from { self.largest } else { 0 }
     }
 }
 
@@ -48,6 +81,7 @@ pub struct CityOrders {
     pub by_price: Vec<Vec<u32>>,
     /// Properties with one, by their lowest night.
     pub priced: Vec<Vec<PricedEntry>>,
+    pub discounts: Vec<CityDiscount>,
     /// The highest cleaning fee ever seen in each city (never lowered: a
     /// bound, not a statistic).
     pub max_cleaning: Vec<u32>,
@@ -65,6 +99,7 @@ impl CityOrders {
             self.by_rating.resize_with(city + 1, Vec::new);
             self.by_price.resize_with(city + 1, Vec::new);
             self.priced.resize_with(city + 1, Vec::new);
+            self.discounts.resize(city + 1, CityDiscount::default());
             self.max_cleaning.resize(city + 1, 0);
         }
         let by_rating = &mut self.by_rating[city];
@@ -74,6 +109,7 @@ impl CityOrders {
             let priced = &mut self.priced[city];
             let at = priced.partition_point(|e| e.key() < entry.key());
             priced.insert(at, entry);
+            self.discounts[city].widen(&entry.bounds);
             return;
         }
         let by_price = &mut self.by_price[city];
@@ -129,6 +165,17 @@ impl CityOrders {
                 priced
             })
             .collect();
+        self.discounts = self
+            .priced
+            .iter()
+            .map(|entries| {
+                let mut discount = CityDiscount::default();
+                for entry in entries {
+                    discount.widen(&entry.bounds);
+                }
+                discount
+            })
+            .collect();
         for slots in &mut self.by_price {
             slots.retain(|s| !listings.cards[*s as usize].priced);
             slots.sort_unstable_by_key(|s| price(listings, *s));
@@ -154,7 +201,11 @@ impl CityOrders {
             .iter()
             .map(|p| p.capacity() * size_of::<PricedEntry>() + 24)
             .sum();
-        lists(&self.by_rating) + lists(&self.by_price) + priced + self.max_cleaning.capacity() * 4
+        lists(&self.by_rating)
+            + lists(&self.by_price)
+            + priced
+            + self.max_cleaning.capacity() * 4
+            + self.discounts.capacity() * size_of::<CityDiscount>()
     }
 }
 

@@ -123,49 +123,65 @@ impl Index {
     }
 
     /// The price sort's walk of a big city: properties without a pricing
-    /// document by nightly price, then those with one by their lowest night,
-    /// each walk stopping once its lower bound passes the page's last total.
+    /// document by nightly price (or, when the filters match too little for
+    /// that walk to pay, all of them in memory order), then those with one
+    /// by their lowest night, passing over on their bounds those that cannot
+    /// make the page. Each walk stops once its lower bound passes the page's
+    /// last total.
     fn price_scan(&self, filter: &Filter, page: &mut Best, city: usize, budget: usize) -> bool {
-        let listings = &self.listings;
         let Some(order) = self.orders.by_price.get(city) else {
             return false;
         };
+        if !self.flat_price_walk(filter, page, order, city, budget) {
+            page.clear();
+            for slot in &self.listings.postings[city] {
+                if !self.listings.cards[*slot as usize].priced {
+                    page.offer(filter.rank(self, *slot, page.worst()));
+                }
+            }
+        }
+        let nights = filter.nights;
+        let discount = self.orders.discounts.get(city).copied().unwrap_or_default();
+        let kept = u64::from(100 - discount.largest(nights as u32));
+        for entry in self.orders.priced.get(city).map_or(&[][..], Vec::as_slice) {
+            if beyond(filter, entry.lowest_night * nights * kept / 100, page) {
+                break;
+            }
+            if entry.amenities & filter.amenities == filter.amenities
+                && filter.may_enter(&entry.bounds, page.worst())
+            {
+                page.offer(filter.rank(self, entry.slot, page.worst()));
+            }
+        }
+        true
+    }
+
+    /// Walks the properties without a pricing document by nightly price;
+    /// false once it has seen `budget` of them without finishing.
+    fn flat_price_walk(
+        &self,
+        filter: &Filter,
+        page: &mut Best,
+        order: &[u32],
+        city: usize,
+        budget: usize,
+    ) -> bool {
+        let cards = &self.listings.cards;
         // A stay costs at least nightly × nights, and at most that plus the
         // city's highest cleaning fee: skip what cannot reach the floor.
         let floor = filter.min_total.max(filter.after.map_or(0, |(key, _)| key));
         let cleaning = u64::from(self.orders.max_cleaning[city]);
         let cheapest = floor.saturating_sub(cleaning) / filter.nights;
-        let start =
-            order.partition_point(|s| u64::from(listings.cards[*s as usize].nightly) < cheapest);
-        let beyond = |least: u64, page: &Best| {
-            least > filter.max_total || page.worst().is_some_and(|(key, _)| least > key)
-        };
-        let mut seen = 0;
-        for slot in &order[start..] {
-            if beyond(
-                u64::from(listings.cards[*slot as usize].nightly) * filter.nights,
-                page,
-            ) {
+        let start = order.partition_point(|s| u64::from(cards[*s as usize].nightly) < cheapest);
+        for (seen, slot) in order[start..].iter().enumerate() {
+            let least = u64::from(cards[*slot as usize].nightly) * filter.nights;
+            if beyond(filter, least, page) {
                 break;
             }
             if seen == budget {
                 return false;
             }
-            seen += 1;
             page.offer(filter.rank(self, *slot, page.worst()));
-        }
-        for entry in self.orders.priced.get(city).map_or(&[][..], Vec::as_slice) {
-            if beyond(entry.floor.saturating_mul(filter.nights), page) {
-                break;
-            }
-            if !filter.may_enter(&entry.bounds, page.worst()) {
-                continue;
-            }
-            if seen == budget {
-                return false;
-            }
-            seen += 1;
-            page.offer(filter.rank(self, entry.slot, page.worst()));
         }
         true
     }
@@ -194,6 +210,12 @@ impl Index {
             distance_km: (filter.sort == Sort::Distance).then(|| f64::from_bits(key)),
         }
     }
+}
+
+/// Whether a walk in price order is past anything that can make the page,
+/// `least` being the least total of what it has yet to see.
+fn beyond(filter: &Filter, least: u64, page: &Best) -> bool {
+    least > filter.max_total || page.worst().is_some_and(|(key, _)| least > key)
 }
 
 /// The best matches so far, at most `keep` of them.
@@ -326,14 +348,18 @@ impl Filter {
     /// make the page: in the price range, and when sorting by price, after
     /// the cursor and not after the page's last entry (`worst`).
     fn may_enter(&self, bounds: &Bounds, worst: Option<(u64, u128)>) -> bool {
-        let nights = self.nights as u32;
-        let lower = u64::try_from(bounds.lower(nights, self.guests)).unwrap_or(0);
-        let upper = u64::try_from(bounds.upper(nights, self.guests)).unwrap_or(0);
-        let in_range = lower <= self.max_total && upper >= self.min_total;
-        in_range
-            && (self.sort != Sort::Price
-                || (self.after.is_none_or(|(key, _)| upper >= key)
-                    && worst.is_none_or(|(key, _)| lower <= key)))
+        let by_price = self.sort == Sort::Price;
+        let lower = u64::try_from(bounds.lower(self.stay, self.guests)).unwrap_or(0);
+        if lower > self.max_total || by_price && worst.is_some_and(|(key, _)| lower > key) {
+            return false;
+        }
+        // Below the range (or the cursor) is the rarer question: the upper
+        // bound only when it is asked.
+        let least = match self.after {
+            Some((key, _)) if by_price => key.max(self.min_total),
+            _ => self.min_total,
+        };
+        least == 0 || u64::try_from(bounds.upper(self.stay, self.guests)).unwrap_or(0) >= least
     }
 
     fn flat_total(&self, card: &Card) -> u64 {
@@ -380,36 +406,55 @@ impl Filter {
         {
             return None;
         }
+        // Sorted by rating or distance, the key alone rules most properties
+        // out: before pricing them.
+        let early = match self.sort {
+            Sort::Price => None,
+            Sort::Rating => Some(rating_key(card)),
+            Sort::Distance => Some(self.distance_key(listings.locations[s])),
+        };
+        if let Some(key) = early {
+            self.ranked(key, index, slot, worst)?;
+        }
         let total = match flat {
             Some(total) => total,
             None => self.total(index, slot).filter(|t| in_range(*t))?,
         };
-        let key = match self.sort {
-            Sort::Price => total,
-            Sort::Rating => rating_key(card),
-            Sort::Distance => {
-                let (lat, lon) = listings.locations[s];
-                let (olat, olon) = self.origin.unwrap_or((lat, lon));
-                let km = Location {
-                    lat: olat,
-                    lon: olon,
-                }
-                .distance_km(&Location { lat, lon });
-                // Rounding can push antipodes past asin's domain; non-negative
-                // floats order as their bits do.
-                if km.is_nan() {
-                    HALF_CIRCUMFERENCE_KM
-                } else {
-                    km
-                }
-                .to_bits()
-            }
-        };
+        self.ranked(early.unwrap_or(total), index, slot, worst)
+    }
+
+    /// How far `(lat, lon)` lies from the origin, as a key.
+    fn distance_key(&self, (lat, lon): (f64, f64)) -> u64 {
+        let (olat, olon) = self.origin.unwrap_or((lat, lon));
+        let km = Location {
+            lat: olat,
+            lon: olon,
+        }
+        .distance_km(&Location { lat, lon });
+        // Rounding can push antipodes past asin's domain; non-negative
+        // floats order as their bits do.
+        if km.is_nan() {
+            HALF_CIRCUMFERENCE_KM
+        } else {
+            km
+        }
+        .to_bits()
+    }
+
+    /// The slot's place with `key`, if that comes after the cursor and
+    /// before `worst`.
+    fn ranked(
+        &self,
+        key: u64,
+        index: &Index,
+        slot: u32,
+        worst: Option<(u64, u128)>,
+    ) -> Option<Ranked> {
         // Keys decide most comparisons: load the property id only when one ties.
         if self.after.is_some_and(|(k, _)| key < k) || worst.is_some_and(|(k, _)| key > k) {
             return None;
         }
-        let id = listings.ids[s];
+        let id = index.listings.ids[slot as usize];
         if self.after.is_some_and(|after| (key, id) <= after)
             || worst.is_some_and(|w| (key, id) >= w)
         {

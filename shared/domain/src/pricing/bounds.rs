@@ -6,22 +6,31 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FeeBasis, TaxRate, Terms};
+use super::{FeeBasis, TaxRate, Terms, Weekday};
+use crate::dates::{Date, Stay};
 
 /// Bounds of a stay's total at some terms, fixed in size so that search
-/// keeps them beside every priced property: for every stay of `n` nights
-/// and `g` guests the terms accept, `n × floor() ≤ lower(n, g) ≤ total ≤
-/// upper(n, g)`.
+/// keeps them beside every priced property: for every stay `s` of `n`
+/// nights and `g` guests the terms accept, `lower(s, g) ≤ total ≤
+/// upper(s, g)`, and `lower(s, g)` is at least `n × lowest_night()` less
+/// `largest_discount(n)` percent (what search walks priced properties by).
 ///
-/// Only the nights' prices are bounded; the cleaning fee, the fees and the
-/// per-guest-night taxes of the uncapped or equally capped kind come out
-/// exact, so for a stay without seasons, weekday prices or discounts the
-/// bounds are within a unit per percent tax of the total.
+/// Only a stay that reaches into the seasons has its nights bounded, by the
+/// cheapest and dearest night any can have; elsewhere the nights (weekday
+/// or nightly prices), the cleaning fee, the fees and per-guest-night taxes
+/// with one cap come out exact, so that, discounts apart, the bounds of a
+/// stay clear of the seasons are within a unit per percent tax of its
+/// total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bounds {
     /// The lowest and highest price any night can have.
     low_night: i64,
     high_night: i64,
+    /// A night's price outside the seasons, by `Weekday as usize`, and the
+    /// first season's start and last season's end (none: every night is
+    /// outside), so that a stay clear of them has its nights' sum exact.
+    off_season: [i64; 7],
+    seasons: Option<(Date, Date)>,
     /// The cleaning fee and the `stay` fees.
     per_stay: i64,
     /// The `guest`, `night` and `guest_night` fees, each summed.
@@ -49,6 +58,12 @@ impl Terms<'_> {
         let mut bounds = Bounds {
             low_night: pricing.lowest_night(self.nightly_price).amount,
             high_night: pricing.highest_night(self.nightly_price).amount,
+            off_season: Weekday::ALL.map(|day| self.off_season(day).amount),
+            seasons: pricing
+                .seasons
+                .first()
+                .zip(pricing.seasons.last())
+                .map(|(first, last)| (first.from, last.to)),
             per_stay: self.cleaning_fee.amount,
             per_guest: 0,
             per_night: 0,
@@ -94,32 +109,64 @@ impl Terms<'_> {
 }
 
 impl Bounds {
-    /// No night of any stay costs less than this once discounted: what
-    /// search walks priced properties by.
-    pub fn floor(&self) -> i64 {
-        self.low_night * i64::from(100 - self.largest_discount) / 100
+    /// No night of any stay costs less, before discounts.
+    pub fn lowest_night(&self) -> i64 {
+        self.low_night
     }
 
-    /// No stay of `nights` for `guests` costs less. (Stays are at most
-    /// `MAX_STAY_NIGHTS` and guests `MAX_GUESTS`, so nothing overflows.)
-    pub fn lower(&self, nights: u32, guests: u32) -> i64 {
-        let discount = if nights >= self.discount_from {
+    /// The fewest nights any length discount asks (`u32::MAX`: none).
+    pub fn discount_from(&self) -> u32 {
+        self.discount_from
+    }
+
+    /// No stay of `nights` gets a larger discount, in percent.
+    pub fn largest_discount(&self, nights: u32) -> u32 {
+        if nights >= self.discount_from {
             self.largest_discount
         } else {
             0
-        };
+        }
+    }
+
+    /// The least and most the nights of `stay` can sum to: exact for a
+    /// stay clear of every season.
+    fn nights(&self, stay: Stay) -> (i64, i64) {
+        let nights = stay.nights() as usize;
+        match self.seasons {
+            Some((from, to)) if stay.check_in < to && from < stay.check_out => {
+                let n = nights as i64;
+                (n * self.low_night, n * self.high_night)
+            }
+            _ => {
+                let first = Weekday::of(stay.check_in) as usize;
+                let week: i64 = self.off_season.iter().sum();
+                let rest: i64 = (first..first + nights % 7)
+                    .map(|day| self.off_season[day % 7])
+                    .sum();
+                let sum = (nights / 7) as i64 * week + rest;
+                (sum, sum)
+            }
+        }
+    }
+
+    /// `stay` for `guests` costs no less. (Stays are at most
+    /// `MAX_STAY_NIGHTS` and guests `MAX_GUESTS`, so nothing overflows.)
+    pub fn lower(&self, stay: Stay, guests: u32) -> i64 {
+        let nights = stay.nights();
+        let discount = self.largest_discount(nights);
         // `price` rounds the discount half up: the discounted nights are
         // never below the exact product, rounded down.
-        let stay_nights = i64::from(nights) * self.low_night * i64::from(100 - discount) / 100;
+        let stay_nights = self.nights(stay).0 * i64::from(100 - discount) / 100;
         let accommodation = stay_nights + self.fees(nights, guests);
         let rounding = 50 * i64::from(self.percent_taxes);
         let percent_taxes = (accommodation * i64::from(self.percent) - rounding).max(0) / 100;
         accommodation + percent_taxes + self.guest_night_taxes(nights, guests, self.taxed_nights_least)
     }
 
-    /// No stay of `nights` for `guests` costs more.
-    pub fn upper(&self, nights: u32, guests: u32) -> i64 {
-        let accommodation = i64::from(nights) * self.high_night + self.fees(nights, guests);
+    /// `stay` for `guests` costs no more.
+    pub fn upper(&self, stay: Stay, guests: u32) -> i64 {
+        let nights = stay.nights();
+        let accommodation = self.nights(stay).1 + self.fees(nights, guests);
         let rounding = 50 * i64::from(self.percent_taxes);
         let percent_taxes = (accommodation * i64::from(self.percent) + rounding) / 100;
         accommodation + percent_taxes + self.guest_night_taxes(nights, guests, self.taxed_nights_most)

@@ -61,9 +61,13 @@ impl<'a> Terms<'a> {
     pub fn night(&self, night: Date) -> Money {
         match self.pricing.season(night) {
             Some(season) => season.nightly_price,
-            None => self.pricing.weekday_prices[Weekday::of(night) as usize]
-                .unwrap_or(self.nightly_price),
+            None => self.off_season(Weekday::of(night)),
         }
+    }
+
+    /// The price of a night outside every season: its weekday's, else the nightly price.
+    pub fn off_season(&self, day: Weekday) -> Money {
+        self.pricing.weekday_prices[day as usize].unwrap_or(self.nightly_price)
     }
 }
 

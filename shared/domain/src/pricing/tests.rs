@@ -385,13 +385,19 @@ fn bounds_are_tight_where_only_discounts_and_rounding_can_move_the_total() {
                   {"name": "tourist tax", "per_guest_night": eur(200), "max_nights": 7}]
     }));
     let bounds = Terms::of(&p).bounds();
-    let short = quoted(&p, "2027-01-11", "2027-01-14", 2).total.amount;
-    assert!(bounds.lower(3, 2) <= short && short <= bounds.upper(3, 2));
-    assert!(bounds.upper(3, 2) - bounds.lower(3, 2) <= 1);
+    let short = stay("2027-01-11", "2027-01-14");
+    let total = quoted(&p, "2027-01-11", "2027-01-14", 2).total.amount;
+    assert!(bounds.lower(short, 2) <= total && total <= bounds.upper(short, 2));
+    assert!(bounds.upper(short, 2) - bounds.lower(short, 2) <= 1);
     // From 7 nights a discount may apply: the lower bound takes the largest.
-    let week = quoted(&p, "2027-01-11", "2027-01-21", 2).total.amount;
-    assert!(bounds.lower(10, 2) <= week && week <= bounds.upper(10, 2));
-    assert_eq!(bounds.floor(), 12000 * 90 / 100);
+    let long = stay("2027-01-11", "2027-01-21");
+    let total = quoted(&p, "2027-01-11", "2027-01-21", 2).total.amount;
+    assert!(bounds.lower(long, 2) <= total && total <= bounds.upper(long, 2));
+    assert_eq!(
+        (bounds.lowest_night(), bounds.discount_from()),
+        (12000, 7)
+    );
+    assert_eq!((bounds.largest_discount(6), bounds.largest_discount(7)), (0, 10));
     // Three taxes each rounding down (4% of 390.10 is 15.604): the lower
     // bound allows for every line's rounding, not just the sum's.
     let p = priced(json!({
@@ -402,14 +408,26 @@ fn bounds_are_tight_where_only_discounts_and_rounding_can_move_the_total() {
     let total = quoted(&p, "2027-01-11", "2027-01-14", 1).total.amount;
     assert_eq!(total, 39010 + 3 * 1560);
     let bounds = Terms::of(&p).bounds();
-    assert!(bounds.lower(3, 1) <= total && total <= bounds.upper(3, 1));
-    // A season or weekday price widens them to the cheapest and dearest night.
-    let p = priced(json!({"weekday_prices": {"sat": eur(20000)}}));
+    assert!(bounds.lower(short, 1) <= total && total <= bounds.upper(short, 1));
+    // A weekday price is counted for the nights that fall on it.
+    let p = priced(json!({
+        "weekday_prices": {"sat": eur(20000)},
+        "seasons": [{"from": "2027-07-01", "to": "2027-07-10", "nightly_price": eur(9000)},
+                    {"from": "2027-08-01", "to": "2027-09-01", "nightly_price": eur(30000)}]
+    }));
     let bounds = Terms::of(&p).bounds();
-    assert_eq!(
-        (bounds.lower(3, 1), bounds.upper(3, 1)),
-        (3 * 12000 + 3000, 3 * 20000 + 3000)
-    );
+    let cost = |from, to| {
+        let stay = stay(from, to);
+        (bounds.lower(stay, 1) - 3000, bounds.upper(stay, 1) - 3000)
+    };
+    // Clear of the seasons the nights are exact: Monday to Thursday, then
+    // Friday to Monday (a Saturday among them), then 9 nights from Sunday.
+    assert_eq!(cost("2027-01-11", "2027-01-14"), (3 * 12000, 3 * 12000));
+    assert_eq!(cost("2027-06-25", "2027-06-28"), (44000, 44000));
+    assert_eq!(cost("2027-09-05", "2027-09-14"), (8 * 12000 + 20000, 8 * 12000 + 20000));
+    // Reaching into them, from the cheapest to the dearest night of all.
+    assert_eq!(cost("2027-06-28", "2027-07-02"), (4 * 9000, 4 * 30000));
+    assert_eq!(cost("2027-07-20", "2027-07-23"), (3 * 9000, 3 * 30000));
 }
 
 mod properties {
@@ -513,8 +531,10 @@ mod properties {
             let terms = Terms::of(&property);
             prop_assert_eq!(total(&terms, stay, guests, d(TODAY)), Ok(q.total));
             let bounds = terms.bounds();
-            let (lower, upper) = (bounds.lower(nights, guests), bounds.upper(nights, guests));
-            prop_assert!(i64::from(nights) * bounds.floor() <= lower, "{bounds:?} {q:?}");
+            let (lower, upper) = (bounds.lower(stay, guests), bounds.upper(stay, guests));
+            let discount = i64::from(100 - bounds.largest_discount(nights));
+            let floor = i64::from(nights) * bounds.lowest_night() * discount / 100;
+            prop_assert!(floor <= lower, "{bounds:?} {q:?}");
             prop_assert!(lower <= q.total.amount, "{bounds:?} {q:?}");
             prop_assert!(q.total.amount <= upper, "{bounds:?} {q:?}");
         }
