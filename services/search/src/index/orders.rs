@@ -6,6 +6,7 @@
 //! lowest price any of their nights can have, each with its bounds (see
 //! `berth_domain::pricing::Bounds`) so that most are passed over unpriced.
 
+use berth_domain::dates::MAX_STAY_NIGHTS;
 use berth_domain::pricing::Bounds;
 
 use super::listings::{Card, Listings};
@@ -39,33 +40,28 @@ impl PricedEntry {
     }
 }
 
-/// The discounts a city's priced properties offer, as a bound: no stay
-/// there gets more than `largest` percent, and none under `from` nights
-/// gets any. Widened as properties come, never narrowed.
+/// The largest discount any of a city's priced properties gives a stay,
+/// by its nights: widened as properties come, never narrowed (a bound).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CityDiscount {
-    from: u32,
-    largest: u32,
-}
+pub struct CityDiscount([u8; MAX_STAY_NIGHTS as usize + 1]);
 
 impl Default for CityDiscount {
     fn default() -> Self {
-        Self {
-            from: u32::MAX,
-            largest: 0,
-        }
+        Self([0; MAX_STAY_NIGHTS as usize + 1])
     }
 }
 
 impl CityDiscount {
     fn widen(&mut self, bounds: &Bounds) {
-        self.from = self.from.min(bounds.discount_from());
-        self.largest = self.largest.max(bounds.largest_discount(u32::MAX));
+        for (nights, largest) in (0..).zip(self.0.iter_mut()) {
+            let percent = u8::try_from(bounds.largest_discount(nights)).unwrap_or(100);
+            *largest = (*largest).max(percent);
+        }
     }
 
     /// No stay of `nights` in the city gets a larger discount, in percent.
     pub fn largest(&self, nights: u32) -> u32 {
-        if nights >= self.from { self.largest } else { 0 }
+        self.0.get(nights as usize).map_or(100, |p| u32::from(*p))
     }
 }
 

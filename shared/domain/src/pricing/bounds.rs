@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FeeBasis, TaxRate, Terms, Weekday};
+use super::{FeeBasis, LengthDiscount, TaxRate, Terms, Weekday};
 use crate::dates::{Date, Stay};
 
 /// Bounds of a stay's total at some terms, fixed in size so that search
@@ -18,9 +18,9 @@ use crate::dates::{Date, Stay};
 /// Only a stay that reaches into the seasons has its nights bounded, by the
 /// cheapest and dearest night any can have; elsewhere the nights (weekday
 /// or nightly prices), the cleaning fee, the fees and per-guest-night taxes
-/// with one cap come out exact, so that, discounts apart, the bounds of a
-/// stay clear of the seasons are within a unit per percent tax of its
-/// total.
+/// with one cap come out exact, and so does the discount of a stay shorter
+/// than the second length any discount asks: such a stay clear of the
+/// seasons has bounds within a few units (the roundings) of its total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bounds {
     /// The lowest and highest price any night can have.
@@ -42,9 +42,13 @@ pub struct Bounds {
     guest_night_tax: i64,
     taxed_nights_least: u32,
     taxed_nights_most: u32,
-    /// The fewest nights any length discount asks (`u32::MAX`: none), and
-    /// the largest percent any gives.
+    /// The fewest nights any length discount asks (`u32::MAX`: none), the
+    /// percent a stay of that many nights gets, the next length that asks
+    /// for another (`u32::MAX`: none), and the largest percent any gives:
+    /// a stay shorter than the second length has its discount exact.
     discount_from: u32,
+    first_discount: u32,
+    discount_next: u32,
     largest_discount: u32,
     /// The percent taxes' percents summed, and how many there are (each
     /// rounds by at most half a unit).
@@ -71,16 +75,30 @@ impl Terms<'_> {
             guest_night_tax: 0,
             taxed_nights_least: u32::MAX,
             taxed_nights_most: 0,
-            discount_from: pricing
-                .length_discounts
-                .iter()
-                .map(|d| d.min_nights)
-                .min()
-                .unwrap_or(u32::MAX),
+            discount_from: u32::MAX,
+            first_discount: 0,
+            discount_next: u32::MAX,
             largest_discount: pricing.largest_discount(),
             percent: 0,
             percent_taxes: 0,
         };
+        // Ordered by length: the first length's last entry is what `price` finds.
+        if let Some(first) = pricing.length_discounts.first() {
+            let (first, next) = (first.min_nights, |d: &&LengthDiscount| {
+                d.min_nights > first.min_nights
+            });
+            bounds.discount_from = first;
+            bounds.discount_next = pricing
+                .length_discounts
+                .iter()
+                .find(next)
+                .map_or(u32::MAX, |d| d.min_nights);
+            bounds.first_discount = pricing
+                .length_discounts
+                .iter()
+                .rfind(|d| d.min_nights == first)
+                .map_or(0, |d| d.percent);
+        }
         for fee in &pricing.fees {
             let sum = match fee.per {
                 FeeBasis::Stay => &mut bounds.per_stay,
@@ -121,8 +139,17 @@ impl Bounds {
 
     /// No stay of `nights` gets a larger discount, in percent.
     pub fn largest_discount(&self, nights: u32) -> u32 {
-        if nights >= self.discount_from {
-            self.largest_discount
+        match nights {
+            n if n < self.discount_from => 0,
+            n if n < self.discount_next => self.first_discount,
+            _ => self.largest_discount,
+        }
+    }
+
+    /// No stay of `nights` gets a smaller discount, in percent.
+    fn smallest_discount(&self, nights: u32) -> u32 {
+        if (self.discount_from..self.discount_next).contains(&nights) {
+            self.first_discount
         } else {
             0
         }
@@ -160,16 +187,23 @@ impl Bounds {
         let accommodation = stay_nights + self.fees(nights, guests);
         let rounding = 50 * i64::from(self.percent_taxes);
         let percent_taxes = (accommodation * i64::from(self.percent) - rounding).max(0) / 100;
-        accommodation + percent_taxes + self.guest_night_taxes(nights, guests, self.taxed_nights_least)
+        accommodation
+            + percent_taxes
+            + self.guest_night_taxes(nights, guests, self.taxed_nights_least)
     }
 
     /// `stay` for `guests` costs no more.
     pub fn upper(&self, stay: Stay, guests: u32) -> i64 {
         let nights = stay.nights();
-        let accommodation = self.nights(stay).1 + self.fees(nights, guests);
+        // The discount rounds half up: at most half a unit less comes off.
+        let discount = i64::from(100 - self.smallest_discount(nights));
+        let stay_nights = (self.nights(stay).1 * discount + 50) / 100;
+        let accommodation = stay_nights + self.fees(nights, guests);
         let rounding = 50 * i64::from(self.percent_taxes);
         let percent_taxes = (accommodation * i64::from(self.percent) + rounding) / 100;
-        accommodation + percent_taxes + self.guest_night_taxes(nights, guests, self.taxed_nights_most)
+        accommodation
+            + percent_taxes
+            + self.guest_night_taxes(nights, guests, self.taxed_nights_most)
     }
 
     /// The cleaning fee and every fee: exact for the stay.

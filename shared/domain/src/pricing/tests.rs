@@ -389,15 +389,16 @@ fn bounds_are_tight_where_only_discounts_and_rounding_can_move_the_total() {
     let total = quoted(&p, "2027-01-11", "2027-01-14", 2).total.amount;
     assert!(bounds.lower(short, 2) <= total && total <= bounds.upper(short, 2));
     assert!(bounds.upper(short, 2) - bounds.lower(short, 2) <= 1);
-    // From 7 nights a discount may apply: the lower bound takes the largest.
+    // Until a second length asks for another, the discount is known too.
     let long = stay("2027-01-11", "2027-01-21");
     let total = quoted(&p, "2027-01-11", "2027-01-21", 2).total.amount;
     assert!(bounds.lower(long, 2) <= total && total <= bounds.upper(long, 2));
+    assert!(bounds.upper(long, 2) - bounds.lower(long, 2) <= 3);
+    assert_eq!((bounds.lowest_night(), bounds.discount_from()), (12000, 7));
     assert_eq!(
-        (bounds.lowest_night(), bounds.discount_from()),
-        (12000, 7)
+        (bounds.largest_discount(6), bounds.largest_discount(7)),
+        (0, 10)
     );
-    assert_eq!((bounds.largest_discount(6), bounds.largest_discount(7)), (0, 10));
     // Three taxes each rounding down (4% of 390.10 is 15.604): the lower
     // bound allows for every line's rounding, not just the sum's.
     let p = priced(json!({
@@ -424,7 +425,10 @@ fn bounds_are_tight_where_only_discounts_and_rounding_can_move_the_total() {
     // Friday to Monday (a Saturday among them), then 9 nights from Sunday.
     assert_eq!(cost("2027-01-11", "2027-01-14"), (3 * 12000, 3 * 12000));
     assert_eq!(cost("2027-06-25", "2027-06-28"), (44000, 44000));
-    assert_eq!(cost("2027-09-05", "2027-09-14"), (8 * 12000 + 20000, 8 * 12000 + 20000));
+    assert_eq!(
+        cost("2027-09-05", "2027-09-14"),
+        (8 * 12000 + 20000, 8 * 12000 + 20000)
+    );
     // Reaching into them, from the cheapest to the dearest night of all.
     assert_eq!(cost("2027-06-28", "2027-07-02"), (4 * 9000, 4 * 30000));
     assert_eq!(cost("2027-07-20", "2027-07-23"), (3 * 9000, 3 * 30000));
