@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{FeeBasis, LengthDiscount, TaxRate, Terms, Weekday};
+use super::{FeeBasis, TaxRate, Terms, Weekday};
 use crate::dates::{Date, Stay};
 
 /// Bounds of a stay's total at some terms, fixed in size so that search
@@ -83,18 +83,15 @@ impl Terms<'_> {
             percent_taxes: 0,
         };
         // Ordered by length: the first length's last entry is what `price` finds.
-        if let Some(first) = pricing.length_discounts.first() {
-            let (first, next) = (first.min_nights, |d: &&LengthDiscount| {
-                d.min_nights > first.min_nights
-            });
+        let discounts = &pricing.length_discounts;
+        if let Some(first) = discounts.first().map(|d| d.min_nights) {
             bounds.discount_from = first;
-            bounds.discount_next = pricing
-                .length_discounts
+            bounds.discount_next = discounts
                 .iter()
-                .find(next)
-                .map_or(u32::MAX, |d| d.min_nights);
-            bounds.first_discount = pricing
-                .length_discounts
+                .map(|d| d.min_nights)
+                .find(|nights| *nights > first)
+                .unwrap_or(u32::MAX);
+            bounds.first_discount = discounts
                 .iter()
                 .rfind(|d| d.min_nights == first)
                 .map_or(0, |d| d.percent);
