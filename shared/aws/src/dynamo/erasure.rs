@@ -1,11 +1,13 @@
 //! Erasure over DynamoDB ([`PersonalData`]): the users table drops the
-//! profile and signals; the bookings adapter pseudonymises the user's
+//! profile and signals; the properties table pseudonymises a host's
+//! listings (`host_id` and the listing's JSON); the bookings adapter pseudonymises the user's
 //! bookings, deletes their Idempotency-Keys and pseudonymises the outbox's
 //! events that name them; the audit log pseudonymises the records of their
 //! bookings. Each rewrite is conditioned on the value it read, so a change
 //! landing in between fails the erasure, which SQS then retries.
 //!
-//! IAM: users `dynamodb:DeleteItem`; bookings `dynamodb:GetItem`,
+//! IAM: users `dynamodb:DeleteItem`; properties `dynamodb:Scan`,
+//! `dynamodb:UpdateItem`; bookings `dynamodb:GetItem`,
 //! `dynamodb:UpdateItem`; idempotency `dynamodb:Query`,
 //! `dynamodb:DeleteItem`; outbox `dynamodb:Scan`, `dynamodb:UpdateItem`;
 //! audit `dynamodb:Query`, `dynamodb:UpdateItem`.
@@ -19,16 +21,29 @@ use berth_domain::ports::{Erasure, PersonalData};
 use crate::access::{Access, on};
 use crate::config::vars;
 use crate::dynamo::bookings::BOOKINGS_ENV;
+use crate::dynamo::catalog::PROPERTIES_ENV;
 use crate::dynamo::item::{Item, get_s, s};
-use crate::dynamo::schema::{audit, bookings, idempotency, outbox, users};
+use crate::dynamo::schema::{audit, bookings, idempotency, outbox, properties, users};
 use crate::dynamo::users::USERS_ENV;
-use crate::dynamo::{DynamoAudit, DynamoBookings, DynamoUsers};
+use crate::dynamo::{DynamoAudit, DynamoBookings, DynamoProperties, DynamoUsers};
 
 /// [`PersonalData`] on the users table: the profile and signals go.
 pub const USERS: Access = Access {
     port: "PersonalData",
     grants: &[on(vars::USERS_TABLE, &["dynamodb:DeleteItem"])],
     env: USERS_ENV,
+};
+
+/// [`PersonalData`] on the properties table: a host's listings are
+/// pseudonymised. The table has no index by host, so it is scanned (a
+/// filter on `host_id`); erasures are rare and the table one item per listing.
+pub const PROPERTIES: Access = Access {
+    port: "PersonalData",
+    grants: &[on(
+        vars::PROPERTIES_TABLE,
+        &["dynamodb:Scan", "dynamodb:UpdateItem"],
+    )],
+    env: PROPERTIES_ENV,
 };
 
 /// [`PersonalData`] on the audit table: the user's bookings' records are
@@ -132,6 +147,36 @@ impl PersonalData for DynamoUsers {
                 .context("deleting a user's record")?;
         }
         Ok(())
+    }
+}
+
+#[async_trait]
+impl PersonalData for DynamoProperties {
+    async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()> {
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("#host = :user")
+                .expression_attribute_names("#host", "host_id")
+                .expression_attribute_values(":user", s(erasure.user.as_str()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .context("finding an erased host's listings")?;
+            for item in page.items() {
+                let key = key_of(item, &[properties::KEY]);
+                let also = ["host_id"];
+                pseudonymise(&self.client, &self.table, key, item, "data", erasure, &also).await?;
+            }
+            match page.last_evaluated_key() {
+                Some(key) => start = Some(key.clone()),
+                None => return Ok(()),
+            }
+        }
     }
 }
 
