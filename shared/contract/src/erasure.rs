@@ -168,3 +168,32 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
         "the host's ledger is untouched"
     );
 }
+
+/// A host is forgotten too: their listing stays, under the pseudonym, and
+/// nothing stored about it (nor its events) names them; another host's
+/// listing is untouched. A second run changes nothing.
+pub async fn erasure_pseudonymises_a_hosts_listings(ports: &Subject) {
+    let host = user("hana.host@example.com");
+    let listed = property(ports, host.as_str()).await;
+    let other = property(ports, "erasure-other-host").await;
+    let pseudonym = UserId::pseudonym();
+    for _ in 0..2 {
+        accounts::forget(
+            ports.booking_reader().unwrap().as_ref(),
+            ports.personal_data().unwrap().as_ref(),
+            &host,
+            &pseudonym,
+        )
+        .await
+        .expect("erasing a host, and again");
+    }
+    let reader = ports.property_reader().unwrap();
+    let kept = reader.property(&listed.id).await.unwrap().unwrap();
+    assert_eq!(kept.host_id, pseudonym, "the listing stays, pseudonymised");
+    assert_eq!(kept.listing, listed.listing);
+    assert!(!names(&kept, &host), "{kept:?}");
+    let untouched = reader.property(&other.id).await.unwrap().unwrap();
+    assert_eq!(untouched.host_id, other.host_id);
+    let outbox = ports.outbox.recorded_events().await.unwrap();
+    assert!(!names(&outbox, &host), "{outbox:?}");
+}

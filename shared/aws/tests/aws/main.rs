@@ -11,6 +11,7 @@ mod config;
 mod contract;
 mod events;
 mod gateway;
+mod identity;
 mod night_rules;
 mod notifier;
 mod postgres;
