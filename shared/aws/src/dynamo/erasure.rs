@@ -153,24 +153,51 @@ impl PersonalData for DynamoUsers {
 #[async_trait]
 impl PersonalData for DynamoProperties {
     async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()> {
+        let scan = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .filter_expression("#host = :user")
+            .expression_attribute_names("#host", "host_id")
+            .expression_attribute_values(":user", s(erasure.user.as_str()))
+            .consistent_read(true);
+        let listings = Scanned {
+            table: &self.table,
+            key: &[properties::KEY],
+            json: "data",
+            also: &["host_id"],
+        };
+        listings.pseudonymise(&self.client, scan, erasure).await
+    }
+}
+
+/// The items a scan finds, pseudonymised: their `json` attribute, and any
+/// of `also` that holds the user's id.
+struct Scanned<'a> {
+    table: &'a str,
+    key: &'a [&'a str],
+    json: &'a str,
+    also: &'a [&'a str],
+}
+
+impl Scanned<'_> {
+    async fn pseudonymise(
+        &self,
+        client: &Client,
+        scan: aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder,
+        erasure: &Erasure,
+    ) -> anyhow::Result<()> {
         let mut start = None;
         loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .filter_expression("#host = :user")
-                .expression_attribute_names("#host", "host_id")
-                .expression_attribute_values(":user", s(erasure.user.as_str()))
-                .consistent_read(true)
+            let page = scan
+                .clone()
                 .set_exclusive_start_key(start)
                 .send()
                 .await
-                .context("finding an erased host's listings")?;
+                .with_context(|| format!("finding what names an erased user in {}", self.table))?;
             for item in page.items() {
-                let key = key_of(item, &[properties::KEY]);
-                let also = ["host_id"];
-                pseudonymise(&self.client, &self.table, key, item, "data", erasure, &also).await?;
+                let key = key_of(item, self.key);
+                pseudonymise(client, self.table, key, item, self.json, erasure, self.also).await?;
             }
             match page.last_evaluated_key() {
                 Some(key) => start = Some(key.clone()),
@@ -264,37 +291,20 @@ impl DynamoBookings {
     /// keeps a week of events; a scan is fine for a rare erasure).
     async fn forget_outbox(&self, erasure: &Erasure) -> anyhow::Result<()> {
         let [(plain, _), (nested, _)] = erasure.replacements();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(&self.tables.outbox)
-                .filter_expression("contains(#event, :plain) OR contains(#event, :nested)")
-                .expression_attribute_names("#event", "event")
-                .expression_attribute_values(":plain", AttributeValue::S(plain.clone()))
-                .expression_attribute_values(":nested", AttributeValue::S(nested.clone()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .context("finding outbox events that name a user")?;
-            for item in page.items() {
-                let key = key_of(item, &[outbox::KEY]);
-                pseudonymise(
-                    &self.client,
-                    &self.tables.outbox,
-                    key,
-                    item,
-                    "event",
-                    erasure,
-                    &[],
-                )
-                .await?;
-            }
-            match page.last_evaluated_key() {
-                Some(key) => start = Some(key.clone()),
-                None => return Ok(()),
-            }
-        }
+        let scan = self
+            .client
+            .scan()
+            .table_name(&self.tables.outbox)
+            .filter_expression("contains(#event, :plain) OR contains(#event, :nested)")
+            .expression_attribute_names("#event", "event")
+            .expression_attribute_values(":plain", AttributeValue::S(plain))
+            .expression_attribute_values(":nested", AttributeValue::S(nested));
+        let events = Scanned {
+            table: &self.tables.outbox,
+            key: &[outbox::KEY],
+            json: "event",
+            also: &[],
+        };
+        events.pseudonymise(&self.client, scan, erasure).await
     }
 }
