@@ -22,6 +22,7 @@ mod postgres;
 mod queue;
 mod race;
 mod rds_data;
+mod search;
 mod secrets;
 mod stub;
 mod support;
