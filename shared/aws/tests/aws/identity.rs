@@ -19,7 +19,10 @@ async fn erasure_deletes_the_users_account_and_address() {
     let kept = UserId::parse(&support::pool_user(&sdk, &pool, &kept_address).await).unwrap();
     let env = Environment::from_pairs([(vars::USER_POOL_ID, pool.as_str())]);
     let users = UserPool::from_env(&AwsConfig::new(sdk.clone(), env)).unwrap();
-    assert_eq!(users.address_of(&erased).await.unwrap(), Some(address.clone()));
+    assert_eq!(
+        users.address_of(&erased).await.unwrap(),
+        Some(address.clone())
+    );
 
     let erasure = Erasure {
         user: erased.clone(),
@@ -27,7 +30,10 @@ async fn erasure_deletes_the_users_account_and_address() {
         bookings: Vec::new(),
     };
     users.forget(&erasure).await.unwrap();
-    users.forget(&erasure).await.expect("erasing again finds nothing and succeeds");
+    users
+        .forget(&erasure)
+        .await
+        .expect("erasing again finds nothing and succeeds");
 
     assert_eq!(users.address_of(&erased).await.unwrap(), None);
     let listed = aws_sdk_cognitoidentityprovider::Client::new(&sdk)
@@ -43,6 +49,10 @@ async fn erasure_deletes_the_users_account_and_address() {
         .filter(|a| a.name() == "email")
         .filter_map(|a| a.value())
         .collect();
-    assert_eq!(addresses, [kept_address.as_str()], "only the other user is left");
+    assert_eq!(
+        addresses,
+        [kept_address.as_str()],
+        "only the other user is left"
+    );
     assert!(users.address_of(&kept).await.unwrap().is_some());
 }
