@@ -107,6 +107,12 @@ impl Moto {
         S3Snapshots::from_sdk(&self.sdk, &self.bucket, KEY)
     }
 
+    /// A replica's start from the published snapshot (`server::load`).
+    async fn replica(&self, allow_missing: bool) -> anyhow::Result<Index> {
+        let location = Location::parse(&format!("s3://{}/{KEY}", self.bucket))?;
+        server::load(&self.snapshots(), &location, allow_missing, today()).await
+    }
+
     fn publisher(&self, world: &World) -> Publisher<S3Snapshots> {
         let shards = AwsShards::from_sdk(&self.sdk, &self.stream);
         let clock = Arc::new(TestClock::new(world.now));
@@ -224,10 +230,7 @@ async fn runs_resume_from_the_last_snapshot_and_a_replica_restored_from_it_sees_
 
     // A new replica: the published snapshot from S3, then the stream.
     positions.extend(moto.put(third).await);
-    let location = Location::parse(&format!("s3://{}/{KEY}", moto.bucket)).unwrap();
-    let mut replica = server::load(&moto.snapshots(), &location, false, today())
-        .await
-        .unwrap();
+    let mut replica = moto.replica(false).await.unwrap();
     assert_eq!(
         replica.len() as u64,
         run.properties,
@@ -282,8 +285,8 @@ async fn a_damaged_snapshot_fails_the_run_and_stays_as_it_was() {
     );
 
     // A replica refuses it too, whether or not a missing one is allowed.
-    let location = Location::parse(&format!("s3://{}/{KEY}", moto.bucket)).unwrap();
-    let refused = server::load(&moto.snapshots(), &location, true, today())
+    let refused = moto
+        .replica(true)
         .await
         .expect_err("a damaged snapshot is an error");
     assert!(
@@ -295,17 +298,15 @@ async fn a_damaged_snapshot_fails_the_run_and_stays_as_it_was() {
 #[tokio::test]
 async fn a_missing_snapshot_starts_from_the_horizon_only_when_allowed() {
     let moto = Moto::fresh().await;
-    let location = Location::parse(&format!("s3://{}/{KEY}", moto.bucket)).unwrap();
     assert_eq!(moto.snapshots().latest().await.unwrap(), None);
-    let empty = server::load(&moto.snapshots(), &location, true, today())
-        .await
-        .unwrap();
+    let empty = moto.replica(true).await.unwrap();
     assert!(empty.is_empty());
     assert!(
         empty.positions().shards.is_empty(),
         "every shard from its trim horizon"
     );
-    let refused = server::load(&moto.snapshots(), &location, false, today())
+    let refused = moto
+        .replica(false)
         .await
         .expect_err("no snapshot, none allowed");
     assert!(
