@@ -18,6 +18,23 @@ fn names(value: &impl std::fmt::Debug, user: &UserId) -> bool {
     format!("{value:?}").contains(&format!("\"{user}\""))
 }
 
+/// Erases `user` under a fresh pseudonym, then again (a retry must change
+/// nothing and succeed): the pseudonym.
+async fn forget_twice(ports: &Subject, user: &UserId) -> UserId {
+    let pseudonym = UserId::pseudonym();
+    for _ in 0..2 {
+        accounts::forget(
+            ports.booking_reader().unwrap().as_ref(),
+            ports.personal_data().unwrap().as_ref(),
+            user,
+            &pseudonym,
+        )
+        .await
+        .expect("erasing, and erasing again");
+    }
+    pseudonym
+}
+
 pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
     let guest = user("erin.guest@example.com");
     let listed = property(ports, "erasure-host").await;
@@ -63,17 +80,7 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
         .await
         .unwrap();
 
-    let pseudonym = UserId::pseudonym();
-    for _ in 0..2 {
-        accounts::forget(
-            ports.booking_reader().unwrap().as_ref(),
-            ports.personal_data().unwrap().as_ref(),
-            &guest,
-            &pseudonym,
-        )
-        .await
-        .expect("erasing, and erasing again");
-    }
+    let pseudonym = forget_twice(ports, &guest).await;
 
     let kept = ports
         .booking_reader()
@@ -155,17 +162,7 @@ pub async fn erasure_pseudonymises_a_hosts_listings(ports: &Subject) {
     let host = user("hana.host@example.com");
     let listed = property(ports, host.as_str()).await;
     let other = property(ports, "erasure-other-host").await;
-    let pseudonym = UserId::pseudonym();
-    for _ in 0..2 {
-        accounts::forget(
-            ports.booking_reader().unwrap().as_ref(),
-            ports.personal_data().unwrap().as_ref(),
-            &host,
-            &pseudonym,
-        )
-        .await
-        .expect("erasing a host, and again");
-    }
+    let pseudonym = forget_twice(ports, &host).await;
     let reader = ports.property_reader().unwrap();
     let kept = reader.property(&listed.id).await.unwrap().unwrap();
     assert_eq!(kept.host_id, pseudonym, "the listing stays, pseudonymised");
