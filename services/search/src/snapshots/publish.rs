@@ -138,3 +138,123 @@ impl<S: SnapshotStore> SearchSnapshots for Publisher<S> {
         Ok(self.run(until).await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use berth_domain::events::{Change, DomainEvent};
+    use berth_domain::ids::PropertyId;
+    use berth_domain::ports::SystemClock;
+
+    use super::*;
+    use crate::feed::{FeedBatch, FeedRecord};
+    use crate::index::{FeedPosition, ShardSequence};
+    use crate::snapshots::Stored;
+
+    /// One record a second on one shard, never caught up: a busy stream.
+    struct Endless {
+        next: u64,
+    }
+
+    #[async_trait]
+    impl EventFeed for Endless {
+        async fn next_batch(&mut self) -> anyhow::Result<FeedBatch> {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            self.next += 1;
+            let event = DomainEvent::new(
+                Change::CalendarChanged {
+                    property_id: PropertyId::generate(),
+                    blocked: true,
+                    dates: vec![Date::parse("2027-05-01").unwrap()],
+                },
+                chrono::Utc::now(),
+            );
+            Ok(FeedBatch {
+                records: vec![FeedRecord {
+                    position: FeedPosition::Shard {
+                        shard_id: "shard-0".into(),
+                        sequence: ShardSequence::parse(&self.next.to_string()).unwrap(),
+                    },
+                    event,
+                }],
+                caught_up: false,
+            })
+        }
+    }
+
+    /// A store in memory; `raced` makes every replace find another writer.
+    #[derive(Default)]
+    struct Memory {
+        stored: Mutex<Option<Stored>>,
+        raced: bool,
+    }
+
+    #[async_trait]
+    impl SnapshotStore for Memory {
+        async fn latest(&self) -> anyhow::Result<Option<Stored>> {
+            Ok(self.stored.lock().unwrap().clone())
+        }
+
+        async fn replace(
+            &self,
+            bytes: Vec<u8>,
+            replacing: Option<&str>,
+        ) -> Result<(), ReplaceError> {
+            let mut stored = self.stored.lock().unwrap();
+            if self.raced || stored.as_ref().map(|s| s.tag.as_str()) != replacing {
+                return Err(ReplaceError::Changed);
+            }
+            let tag = format!("v{}", bytes.len());
+            *stored = Some(Stored { bytes, tag });
+            Ok(())
+        }
+    }
+
+    fn endless(positions: &Positions) -> Box<dyn EventFeed> {
+        let next = positions
+            .shards
+            .get("shard-0")
+            .map_or(0, |s| s.as_str().parse().unwrap());
+        Box::new(Endless { next })
+    }
+
+    fn publisher(store: Memory) -> Publisher<Memory> {
+        Publisher::new(store, Box::new(endless), Arc::new(SystemClock))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn out_of_time_it_publishes_how_far_it_got_and_the_next_run_reads_on() {
+        let publisher = publisher(Memory::default());
+        let until = chrono::Utc::now() + chrono::Duration::milliseconds(10_500);
+        let first = publisher.run(until).await.unwrap();
+        assert!(!first.caught_up && !first.from_previous, "{first:?}");
+        assert_eq!(first.records_read, 10, "one a second for 10.5 s");
+        let published = publisher.store.latest().await.unwrap().unwrap();
+        let restored = Index::restore(&published.bytes).unwrap();
+        assert_eq!(restored.positions().shards["shard-0"].as_str(), "10");
+
+        let until = chrono::Utc::now() + chrono::Duration::milliseconds(3_500);
+        let second = publisher.run(until).await.unwrap();
+        assert!(second.from_previous);
+        let published = publisher.store.latest().await.unwrap().unwrap();
+        let restored = Index::restore(&published.bytes).unwrap();
+        assert_eq!(
+            restored.positions().shards["shard-0"].as_str(),
+            "13",
+            "read on after the first run's positions"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_run_that_races_another_publishes_nothing() {
+        let publisher = publisher(Memory {
+            raced: true,
+            ..Memory::default()
+        });
+        let until = chrono::Utc::now() + chrono::Duration::seconds(2);
+        let error = publisher.run(until).await.unwrap_err();
+        assert!(matches!(error, PublishError::Raced), "{error}");
+        assert_eq!(publisher.store.latest().await.unwrap(), None);
+    }
+}
