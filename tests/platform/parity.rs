@@ -293,7 +293,10 @@ fn every_function_has_a_binary_running_its_entry() {
 /// parameter carrying another stack's function name (named after it).
 fn invoked_function(template: &Template, api_id: &str, integration: &Value) -> Option<String> {
     let uri = untagged(integration.get("uri")?).as_str()?;
-    let name = uri.split(":function:${").nth(1)?.strip_suffix("}:live/invocations")?;
+    let name = uri
+        .split(":function:${")
+        .nth(1)?
+        .strip_suffix("}:live/invocations")?;
     template
         .stacks
         .resolve_name(&template.stack_of[api_id], name)
