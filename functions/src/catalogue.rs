@@ -108,6 +108,13 @@ pub const GET_PROPERTY: Function = Function {
     build: built_by!(http::get_property),
 };
 
+pub const LIST_MY_PROPERTIES: Function = Function {
+    name: "list-my-properties",
+    logical_id: "ListMyPropertiesFunction",
+    trigger: route("GET", "/me/properties", SIGNED_IN),
+    build: built_by!(http::list_my_properties),
+};
+
 pub const UPDATE_PROPERTY: Function = Function {
     name: "update-property",
     logical_id: "UpdatePropertyFunction",
@@ -337,6 +344,7 @@ pub const FUNCTIONS: &[Function] = &[
     HEALTH,
     CREATE_PROPERTY,
     GET_PROPERTY,
+    LIST_MY_PROPERTIES,
     UPDATE_PROPERTY,
     GET_PRICING,
     PUT_PRICING,

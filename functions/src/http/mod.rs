@@ -17,6 +17,7 @@ pub mod get_pricing;
 pub mod get_property;
 pub mod health;
 pub mod list_bookings;
+pub mod list_my_properties;
 pub mod put_preferences;
 pub mod put_pricing;
 pub mod set_calendar;

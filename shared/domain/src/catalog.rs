@@ -6,7 +6,10 @@ use crate::dates::{Date, DateRange, Stay, Timestamp};
 use crate::error::InvalidInput;
 use crate::events::{Change, DomainEvent};
 use crate::ids::PropertyId;
-use crate::ports::{CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError};
+use crate::ports::{
+    CalendarReader, CalendarWriter, HostListings, Page, PageRequest, PropertyReader, PropertyWriter,
+    WriteError,
+};
 use crate::pricing::{self, Pricing, PricingDocument, Quote};
 use crate::property::{Listing, ListingPatch, Property};
 use crate::retry::{self, Attempt};
@@ -74,6 +77,16 @@ pub async fn property(
         .property(id)
         .await?
         .ok_or_else(|| CatalogError::NotFound(id.clone()))
+}
+
+/// The caller's own listings, newest first: only ever the caller's, so a
+/// guest (who lists nothing) gets an empty page rather than a refusal.
+pub async fn my_listings(
+    listings: &dyn HostListings,
+    caller: &Caller,
+    page: PageRequest<PropertyId>,
+) -> Result<Page<Property, PropertyId>, CatalogError> {
+    Ok(listings.listings_of(&caller.user_id, &page).await?)
 }
 
 /// The property, if `caller` may manage it: its host or an admin.

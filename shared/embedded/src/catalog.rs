@@ -5,9 +5,10 @@ use async_trait::async_trait;
 use berth_domain::calendar::{Night, NightState, rules};
 use berth_domain::dates::{Date, DateRange, Timestamp};
 use berth_domain::events::DomainEvent;
-use berth_domain::ids::{BookingId, PropertyId};
+use berth_domain::ids::{BookingId, PropertyId, UserId};
 use berth_domain::ports::{
-    CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError,
+    CalendarReader, CalendarWriter, HostListings, Page, PageRequest, PropertyReader,
+    PropertyWriter, WriteError,
 };
 use berth_domain::property::Property;
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -23,6 +24,37 @@ impl PropertyReader for SqliteStore {
                 .query_row([id.as_str()], |row| from_json(&row.get::<_, String>(0)?))
                 .optional()
         })
+    }
+}
+
+#[async_trait]
+impl HostListings for SqliteStore {
+    async fn listings_of(
+        &self,
+        host: &UserId,
+        page: &PageRequest<PropertyId>,
+    ) -> anyhow::Result<Page<Property, PropertyId>> {
+        // `properties_by_host` holds (host_id, id), the table being WITHOUT
+        // ROWID; ids sort by creation, so "newest first" is "id descending".
+        let limit = i64::from(page.limit);
+        let after = page.after.as_ref().map(PropertyId::to_string);
+        let mut items: Vec<Property> = self.db.read(|tx| {
+            let mut query = tx.prepare_cached(
+                "SELECT data FROM properties WHERE host_id = ?1 AND (?2 IS NULL OR id < ?2) \
+                 ORDER BY id DESC LIMIT ?3",
+            )?;
+            let rows = query.query_map((host.as_str(), &after, limit + 1), |row| {
+                from_json(&row.get::<_, String>(0)?)
+            })?;
+            rows.collect()
+        })?;
+        let next = if items.len() > page.limit as usize {
+            items.truncate(page.limit as usize);
+            items.last().map(|p| p.id.clone())
+        } else {
+            None
+        };
+        Ok(Page { items, next })
     }
 }
 
