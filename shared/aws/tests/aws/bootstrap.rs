@@ -67,6 +67,20 @@ async fn bootstrap_makes_everything_and_can_run_again() {
         .collect();
     indexes.sort();
     assert_eq!(indexes, ["by_guest", "by_host", "unsettled_by_deadline"]);
+    let properties = dynamo
+        .describe_table()
+        .table_name(&first.tables.properties)
+        .send()
+        .await
+        .unwrap();
+    let indexes: Vec<&str> = properties
+        .table()
+        .unwrap()
+        .global_secondary_indexes()
+        .iter()
+        .filter_map(|i| i.index_name())
+        .collect();
+    assert_eq!(indexes, ["by_host"], "a host's listings are a Query, not a Scan");
 
     // The adapters run on what bootstrap named.
     let config = AwsConfig::new(sdk.clone(), env);
