@@ -536,3 +536,58 @@ async fn refused_local_endpoints_answer_404_and_the_api_still_works() {
         token.body
     );
 }
+
+/// `GET /me/properties`: the caller's own listings, newest first, paged by
+/// the cursor it hands out; bad paging is refused naming the field.
+#[tokio::test]
+async fn a_host_lists_only_their_own_properties_page_by_page() {
+    let app = spawn().await;
+    let api = &app.api;
+    let host = api.token("lister-host", &["hosts"]).await.unwrap();
+    let other = api.token("other-host", &["hosts"]).await.unwrap();
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        made.push(property(api, &host, &listing()).await);
+        property(api, &other, &listing()).await;
+    }
+    made.reverse();
+    let mut seen = Vec::new();
+    let mut path = "/me/properties?limit=2".to_owned();
+    loop {
+        let page = api.get(&path, Some(&host)).await.unwrap();
+        assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+        let items = page.body["properties"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        for p in items {
+            assert_eq!(p["host_id"], "lister-host");
+            seen.push(p["id"].as_str().unwrap().to_owned());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/me/properties?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, made, "every listing of the host once, newest first");
+
+    let guest = api.token("lister-guest", &[]).await.unwrap();
+    let none = api.get("/me/properties", Some(&guest)).await.unwrap();
+    assert_eq!(
+        none.body,
+        json!({"properties": [], "next_cursor": null}),
+        "a guest lists nothing"
+    );
+    let anonymous = api.get("/me/properties", None).await.unwrap();
+    assert_problem(&anonymous, 401, None);
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=ten", "limit"),
+        ("cursor=bk_0123", "cursor"),
+    ] {
+        let refused = api
+            .get(&format!("/me/properties?{query}"), Some(&host))
+            .await
+            .unwrap();
+        assert_problem(&refused, 400, Some(field));
+    }
+}

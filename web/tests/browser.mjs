@@ -111,6 +111,7 @@ async function searchWeight(context, base, query) {
 async function hostListsAFlat(page, base, stay) {
   await signIn(page, base, "host-ana", true);
   await page.goto(`${base}/host`);
+  await page.getByText("No listings yet: add one to start taking bookings.").waitFor({ timeout: BOUND_MS });
   await shoot(page, "host-listings-empty");
   await page.getByRole("link", { name: "Add a listing" }).click();
   await page.getByLabel("Title", { exact: true }).fill("Browser test flat by the river");
@@ -127,6 +128,31 @@ async function hostListsAFlat(page, base, stay) {
   await page.getByRole("button", { name: "Block these nights" }).click();
   await page.getByText(/^Blocked /).waitFor({ timeout: BOUND_MS });
   return propertyId;
+}
+
+/** Lists a property for `host` straight through the API; answers its id. */
+async function listThroughApi(request, base, host, title) {
+  const { token } = await (await request.post(`${base}/local/token`, { data: { sub: host, groups: ["hosts"] } })).json();
+  const created = await request.post(`${base}/properties`, { headers: { Authorization: `Bearer ${token}` }, data: {
+    title, description: "Listed by the browser test through the API.", city: "Porto", country: "PT",
+    location: { lat: 41.15, lon: -8.61 }, max_guests: 2, bedrooms: 1, amenities: ["wifi"],
+    nightly_price: { amount: 9000, currency: "EUR" }, cleaning_fee: { amount: 2000, currency: "EUR" },
+    min_nights: 1, max_nights: 30, cancellation_policy: "flexible" } });
+  assert.equal(created.status(), 201, await created.text());
+  return (await created.json()).id;
+}
+
+/** "My listings" shows exactly the signed-in host's listings, newest first. */
+async function hostSeesOnlyOwnListings(page, base) {
+  await listThroughApi(page.request, base, "host-duo", "Duo's first flat");
+  await listThroughApi(page.request, base, "host-other", "Someone else's flat");
+  await listThroughApi(page.request, base, "host-duo", "Duo's second flat");
+  await signIn(page, base, "host-duo", true);
+  await page.goto(`${base}/host`);
+  await page.getByText("2 listings.").waitFor({ timeout: BOUND_MS });
+  const titles = await page.getByRole("list", { name: "Your listings" }).getByRole("heading").allInnerTexts();
+  assert.deepEqual(titles, ["Duo's second flat", "Duo's first flat"], "exactly the host's two listings, newest first");
+  await shoot(page, "host-listings-two");
 }
 
 async function guestFindsAndBooks(page, base, stay, card) {
@@ -232,6 +258,7 @@ async function run(berth) {
     await page.goto(`${base}/sign-in`);
     await shoot(page, "sign-in");
 
+    await hostSeesOnlyOwnListings(page, base);
     const propertyId = await hostListsAFlat(page, base, stay);
 
     // A guest books with a card that pays, and sees it confirmed.

@@ -86,3 +86,41 @@ def test_sub_escapes_and_its_own_variables_are_no_references():
 
 def test_the_transformed_template_has_no_cycle(transformed):
     assert cycles.check(transformed) == []
+
+
+# Web sign-in (template.yaml, UserPoolDomain): the app client's callback URL
+# must name where CloudFront serves the app. Built from the WebDomainName
+# parameter it is no cycle; built from the distribution it would be one.
+
+SIGN_IN = {"EnableEdge": "true", "WebDomainName": "app.berth.example", "WebCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x"}
+
+
+def with_sign_in(edit=None) -> dict:
+    from checks import transform
+
+    region, parameters = transform.deploy_parameters("prod", transform.ROOT / "samconfig.toml")
+    template = transform.load_template(transform.ROOT / "template.yaml")
+    if edit:
+        edit(template)
+    return transform.transform(template, {**parameters, **SIGN_IN}, region)
+
+
+def test_web_sign_in_from_a_parameter_is_no_cycle():
+    transformed = with_sign_in()
+    client = transformed["Resources"]["UserPoolClient"]["Properties"]
+    # Conditions stay unevaluated: the HostedSignIn branch is what deploys.
+    assert client["AllowedOAuthFlows"]["Fn::If"][:2] == ["HostedSignIn", ["code"]]
+    assert client["GenerateSecret"] is False, "a public client: PKCE, no secret"
+    assert "UserPoolDomain" in transformed["Resources"]
+    assert cycles.check(transformed) == []
+
+
+def test_a_callback_built_from_the_distribution_closes_a_cycle():
+    def callback_on_the_distribution(template):
+        client = template["Resources"]["UserPoolClient"]["Properties"]
+        client["CallbackURLs"] = [{"Fn::Sub": "https://${EdgeDistribution.DomainName}/auth/callback"}]
+
+    problems = cycles.check(with_sign_in(callback_on_the_distribution))
+    assert len(problems) == 1, problems
+    for name in ["UserPoolClient", "EdgeDistribution", "BerthApi"]:
+        assert name in problems[0], problems[0]

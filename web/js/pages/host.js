@@ -4,7 +4,6 @@
 
 import { api } from "../api.js";
 import { extras } from "./extras.js";
-import { session } from "../auth.js";
 import { addDays, busy, field, formatMoney, h, legend, longDate, months, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
 import { availability } from "./stay.js";
 
@@ -15,24 +14,8 @@ const AMENITIES = [
 ];
 const POLICIES = /** @type {[string, string][]} */ ([["flexible", "Flexible: full refund until 24 h before"], ["moderate", "Moderate: full refund until 5 days before"], ["strict", "Strict: half refunded until 7 days before"]]);
 const ACTIVE = ["PENDING", "HELD", "PAID", "CONFIRMED"];
-
-function listingsKey() {
-  return `berth.listings.${session()?.sub || ""}`;
-}
-
-/** Listings created in this browser (the API has no "my listings" route yet). @returns {string[]} */
-function rememberedListings() {
-  try {
-    return JSON.parse(localStorage.getItem(listingsKey()) || "[]");
-  } catch {
-    return [];
-  }
-}
-
-/** @param {string} id */
-function remember(id) {
-  localStorage.setItem(listingsKey(), JSON.stringify([...new Set([id, ...rememberedListings()])]));
-}
+/** Listings a page of "My listings" shows. */
+const LISTINGS_PAGE = 20;
 
 /** @returns {Promise<any[]>} the host's bookings, newest first */
 async function hostBookings() {
@@ -40,25 +23,39 @@ async function hostBookings() {
   return bookings;
 }
 
-/** @param {import("../main.js").PageContext} context */
+/** @param {any} p a listing @param {any[]} bookings the host's */
+function listingCard(p, bookings) {
+  const upcoming = bookings.filter((b) => b.property_id === p.id && b.status === "CONFIRMED" && b.check_out >= today()).length;
+  return h("li", { class: "card" },
+    h("h2", {}, h("a", { href: `/host/listings/${encodeURIComponent(p.id)}`, "data-link": true }, p.title)),
+    h("p", { class: "meta" }, `${p.city}, ${p.country} · ${formatMoney(p.nightly_price)} a night`),
+    h("p", {}, `${upcoming} upcoming booking${upcoming === 1 ? "" : "s"}`));
+}
+
+/** The host's own listings (GET /me/properties), newest first, a page at a time. @param {import("../main.js").PageContext} context */
 export async function listingsPage({ main }) {
-  const status = h("div", { role: "status" }, waiting("Loading your listings…"));
-  const list = h("ul", { class: "results" });
+  const status = h("div", { role: "status" });
+  const list = h("ul", { class: "results", "aria-label": "Your listings" });
+  const more = h("div", { class: "actions" });
   main.append(h("h1", {}, "My listings"),
-    h("p", {}, h("a", { href: "/host/new", "data-link": true }, "Add a listing")), status, list);
-  const bookings = await hostBookings();
-  const ids = [...new Set([...rememberedListings(), ...bookings.map((b) => b.property_id)])];
-  const found = (await Promise.all(ids.map((id) => api(`/properties/${encodeURIComponent(id)}`).catch(() => null))))
-    .filter((p) => p && p.host_id === session()?.sub);
-  status.replaceChildren(found.length ? `${found.length} listing${found.length === 1 ? "" : "s"}.`
-    : h("p", {}, "No listings yet: add one to start taking bookings."));
-  for (const p of found) {
-    const upcoming = bookings.filter((b) => b.property_id === p.id && b.status === "CONFIRMED" && b.check_out >= today()).length;
-    list.append(h("li", { class: "card" },
-      h("h2", {}, h("a", { href: `/host/listings/${encodeURIComponent(p.id)}`, "data-link": true }, p.title)),
-      h("p", { class: "meta" }, `${p.city}, ${p.country} · ${formatMoney(p.nightly_price)} a night`),
-      h("p", {}, `${upcoming} upcoming booking${upcoming === 1 ? "" : "s"}`)));
-  }
+    h("p", {}, h("a", { href: "/host/new", "data-link": true }, "Add a listing")), status, list, more);
+  const bookings = await busy(null, status, "Loading your listings…", hostBookings);
+  if (!bookings) return;
+  /** @param {string | null} cursor @param {HTMLButtonElement | null} button */
+  const page = async (cursor, button) => {
+    const q = new URLSearchParams({ limit: String(LISTINGS_PAGE) });
+    if (cursor) q.set("cursor", cursor);
+    const result = await busy(button, status, "Loading your listings…", () => api(`/me/properties?${q}`));
+    if (!result) return;
+    for (const p of result.properties) list.append(listingCard(p, bookings));
+    const shown = list.children.length;
+    status.replaceChildren(shown ? `${shown} listing${shown === 1 ? "" : "s"}${result.next_cursor ? " shown; more below" : ""}.`
+      : h("p", {}, "No listings yet: add one to start taking bookings."));
+    const next = /** @type {HTMLButtonElement} */ (h("button", { type: "button" }, "Show more listings"));
+    next.addEventListener("click", () => page(result.next_cursor, next));
+    more.replaceChildren(...(result.next_cursor ? [next] : []));
+  };
+  await page(null, null);
 }
 
 /**
@@ -121,7 +118,6 @@ export function newListingPage({ main, go }) {
     const created = await busy(form.querySelector("button[type=submit]"), /** @type {HTMLElement} */ (form.querySelector(".out")),
       "Creating your listing…", () => api("/properties", { method: "POST", body }));
     if (created) {
-      remember(created.id);
       go(`/host/listings/${encodeURIComponent(created.id)}`);
     }
   });
@@ -171,7 +167,6 @@ export async function listingPage({ main, params, query, go }) {
   const [id] = params;
   main.append(waiting("Loading the listing…"));
   const [p, bookings] = await Promise.all([api(`/properties/${encodeURIComponent(id)}`), hostBookings()]);
-  remember(id);
   const month = query.get("month") || `${today().slice(0, 7)}-01`;
   const range = /** @type {HTMLFormElement} */ (h("form", { class: "panel", "aria-labelledby": "block-title" },
     h("h3", { id: "block-title" }, "Block or free nights"),
