@@ -1,7 +1,7 @@
 // Parts of a listing's page for features the API gains over time: its
-// pricing document, its imported calendars (iCal feeds) and their conflicts,
-// and its export link. Each appears only once the API lists its route in
-// openapi.json, and shows what the API answers.
+// imported calendars (iCal feeds) and their conflicts, and its export link.
+// Each appears only once the API lists its route in openapi.json, and shows
+// what the API answers.
 
 import { api, serves } from "../api.js";
 import { busy, formatMoney, h, problem } from "../ui.js";
@@ -19,32 +19,6 @@ function summary(doc) {
   const entries = Object.entries(doc).filter(([, v]) => !(Array.isArray(v) && !v.length) && v !== null);
   if (!entries.length) return h("p", {}, "Nothing set yet.");
   return h("dl", { class: "summary" }, entries.flatMap(([k, v]) => [h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, text(v))]));
-}
-
-/** @param {string} id */
-async function pricing(id) {
-  const path = `/properties/${encodeURIComponent(id)}/pricing`;
-  const doc = await api(path).catch((e) => e);
-  const editor = /** @type {HTMLTextAreaElement} */ (h("textarea", { id: "pricing-doc", rows: 10, spellcheck: "false" }));
-  editor.value = JSON.stringify(doc instanceof Error ? {} : doc, null, 2);
-  const out = h("div", { "aria-live": "polite" });
-  const save = /** @type {HTMLButtonElement} */ (h("button", { type: "button", class: "primary" }, "Save pricing"));
-  save.addEventListener("click", async () => {
-    let body;
-    try {
-      body = JSON.parse(editor.value);
-    } catch {
-      out.replaceChildren(problem("The pricing document is not valid JSON."));
-      return;
-    }
-    const saved = await busy(save, out, "Saving pricing…", () => api(path, { method: "PUT", body }));
-    if (saved) out.replaceChildren(h("p", { class: "notice" }, "Pricing saved."), summary(saved));
-  });
-  return h("section", { "aria-labelledby": "pricing" }, h("h2", { id: "pricing" }, "Pricing"),
-    doc instanceof Error ? problem(doc) : summary(doc),
-    h("details", {}, h("summary", {}, "Edit the pricing document"),
-      h("div", { class: "field" }, h("label", { for: "pricing-doc" }, "Pricing document (JSON: seasons, weekday prices, discounts, fees, taxes, stay rules)"), editor),
-      h("div", { class: "actions" }, save), out));
 }
 
 /** @param {string} id */
@@ -83,9 +57,5 @@ async function feeds(id) {
  * @returns {Promise<HTMLElement[]>}
  */
 export async function extras(id) {
-  const [hasPricing, hasFeeds] = await Promise.all([
-    serves("GET", "/properties/{id}/pricing"),
-    serves("GET", "/properties/{id}/calendar/feeds"),
-  ]);
-  return Promise.all([...(hasPricing ? [pricing(id)] : []), ...(hasFeeds ? [feeds(id)] : [])]);
+  return (await serves("GET", "/properties/{id}/calendar/feeds")) ? [await feeds(id)] : [];
 }

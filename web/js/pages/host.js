@@ -1,10 +1,11 @@
-// A host's listings: the list, creating and editing one, and its calendar
-// (block and unblock nights, see guests' bookings). Pricing and imported
-// calendar feeds appear on a listing once the API serves them.
+// A host's listings: the list, creating and editing one, its calendar
+// (block and unblock nights, see guests' bookings) and its pricing.
+// Imported calendar feeds appear on a listing once the API serves them.
 
 import { api } from "../api.js";
 import { extras } from "./extras.js";
-import { addDays, busy, field, formatMoney, h, legend, longDate, months, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
+import { pricingSection } from "./pricing.js";
+import { addDays, busy, field, formatMoney, h, legend, longDate, months, problem, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
 import { availability } from "./stay.js";
 
 /** @type {[string, string][]} */
@@ -209,6 +210,7 @@ export async function listingPage({ main, params, query, go }) {
         h("button", { type: "button", onclick: () => shift(1) }, "Later months")),
       calendarBox, range),
     h("section", { "aria-labelledby": "bookings-title" }, h("h2", { id: "bookings-title" }, "Bookings"), bookingTable(id, bookings)),
+    await pricingSection(id, p.nightly_price.currency).catch((e) => h("section", {}, h("h2", {}, "Pricing"), problem(e))),
     ...(await extras(id)),
     h("section", { "aria-labelledby": "edit-title" }, h("h2", { id: "edit-title" }, "Details"), edit));
   range.addEventListener("submit", async (event) => {
