@@ -253,6 +253,8 @@ async function pagesForLaterRoutes(page, base, propertyId) {
 }
 
 async function run(berth) {
+  // Only this run's pages: a page no longer photographed leaves no stale picture.
+  rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), "berth-web-"));
   const profile = mkdtempSync(join(tmpdir(), "berth-chromium-"));
