@@ -131,13 +131,13 @@ async function hostListsAFlat(page, base, stay) {
 }
 
 /** Lists a property for `host` straight through the API; answers its id. */
-async function listThroughApi(request, base, host, title) {
+async function listThroughApi(request, base, host, title, fields = {}) {
   const { token } = await (await request.post(`${base}/local/token`, { data: { sub: host, groups: ["hosts"] } })).json();
   const created = await request.post(`${base}/properties`, { headers: { Authorization: `Bearer ${token}` }, data: {
     title, description: "Listed by the browser test through the API.", city: "Porto", country: "PT",
     location: { lat: 41.15, lon: -8.61 }, max_guests: 2, bedrooms: 1, amenities: ["wifi"],
     nightly_price: { amount: 9000, currency: "EUR" }, cleaning_fee: { amount: 2000, currency: "EUR" },
-    min_nights: 1, max_nights: 30, cancellation_policy: "flexible" } });
+    min_nights: 1, max_nights: 30, cancellation_policy: "flexible", ...fields } });
   assert.equal(created.status(), 201, await created.text());
   return (await created.json()).id;
 }
@@ -199,6 +199,66 @@ async function hostPricesAListing(page, base, propertyId, stay) {
   assert.match(await quote.innerText(),
     /3 nights\s+€45\.00\s+Length-of-stay discount \(10%\)\s+-€4\.50\s+Cleaning fee\s+€20\.00\s+Linen\s+€8\.00\s+City tax\s+€12\.00\s+Total\s+€80\.50/);
   await shoot(page, "stay-quote-fees-taxes");
+}
+
+/** The titles and totals (in cents) of the results shown. */
+async function shownResults(page) {
+  return page.locator(".results li").evaluateAll((cards) => cards.map((card) => ({
+    title: card.querySelector("h3")?.textContent || "",
+    total: Math.round(Number((card.querySelector(".price")?.textContent || "").replace(/[^0-9.]/g, "")) * 100),
+  })));
+}
+
+/**
+ * Fourteen flats in Faro (where the demo lists nothing), €50 to €63 a night,
+ * every other one with a pool. A guest searches the map area around Faro
+ * by price: twelve, then "Show more stays" adds the last two, cheapest
+ * first, none twice; with a pool and at most €180 for three nights, exactly
+ * the six that fit.
+ */
+async function guestSearchesAMapArea(page, base, stay) {
+  const flats = [];
+  for (let n = 0; n < 14; n++) {
+    const title = `Faro test flat ${n}`;
+    flats.push({ title, nightly: 5000 + n * 100, pool: n % 2 === 0 });
+    await listThroughApi(page.request, base, "host-faro", title, { city: "Faro", location: { lat: 37.02, lon: -7.93 },
+      nightly_price: { amount: 5000 + n * 100, currency: "EUR" }, cleaning_fee: { amount: 0, currency: "EUR" },
+      amenities: n % 2 === 0 ? ["wifi", "pool"] : ["wifi"] });
+  }
+  await page.goto(`${base}/`);
+  await page.getByLabel("A map area (latitude and longitude)").check();
+  for (const [edge, value] of [["South", "36.9"], ["West", "-8.1"], ["North", "37.1"], ["East", "-7.8"]]) {
+    await page.getByLabel(`${edge} edge`, { exact: true }).fill(value);
+  }
+  await page.getByLabel("Check-in", { exact: true }).fill(stay.checkIn);
+  await page.getByLabel("Check-out", { exact: true }).fill(stay.checkOut);
+  await page.getByLabel("Sort by", { exact: true }).selectOption("price");
+  await page.getByRole("button", { name: "Search" }).click();
+  // The index follows the outbox: the fourteen arrive within a bounded number of fresh searches.
+  const more = page.getByRole("button", { name: "Show more stays" });
+  for (let tries = 0; ; tries++) {
+    await page.waitForFunction(() => !document.querySelector(".waiting"), null, { timeout: BOUND_MS });
+    if ((await more.count()) && (await page.getByText("12 stays shown; more below.").count())) break;
+    assert.ok(tries < 50, "the Faro flats reach search");
+    await page.reload();
+  }
+  await shoot(page, "search-map-area");
+  await more.click();
+  await page.getByText("14 stays shown.").waitFor({ timeout: BOUND_MS });
+  assert.equal(await more.count(), 0, "no more pages");
+  const byPrice = [...flats].sort((a, b) => a.nightly - b.nightly);
+  assert.deepEqual(await shownResults(page), byPrice.map((f) => ({ title: f.title, total: f.nightly * 3 })),
+    "every flat once, cheapest first, priced for the three nights");
+
+  await page.getByLabel("Highest total", { exact: true }).fill("180");
+  await page.getByLabel("Pool", { exact: true }).check();
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByText("6 stays shown.").waitFor({ timeout: BOUND_MS });
+  // The bound travels in cents and shows in euros: searching again keeps it.
+  assert.equal(await page.getByLabel("Highest total", { exact: true }).inputValue(), "180");
+  const fitting = byPrice.filter((f) => f.pool && f.nightly * 3 <= 18000);
+  assert.deepEqual((await shownResults(page)).map((r) => r.title), fitting.map((f) => f.title));
+  await shoot(page, "search-filtered");
 }
 
 async function guestFindsAndBooks(page, base, stay, card) {
@@ -294,6 +354,7 @@ async function run(berth) {
     await page.goto(`${base}/?${query}`);
     await page.locator(".results li").first().waitFor({ timeout: BOUND_MS });
     await shoot(page, "search-results");
+    await guestSearchesAMapArea(page, base, stay);
     const first = await guestFindsAndBooks(page, base, stay, "pm_card_visa");
     await page.locator(".status.CONFIRMED").waitFor({ timeout: BOUND_MS });
     await shoot(page, "booking-confirmed");

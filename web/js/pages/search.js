@@ -2,7 +2,7 @@
 // range, amenities and order; results priced for the whole stay, paged.
 
 import { api } from "../api.js";
-import { addDays, busy, field, formatMoney, h, problem, toMinor, today, value } from "../ui.js";
+import { addDays, busy, field, formatMoney, h, problem, toMajor, toMinor, today, value } from "../ui.js";
 
 const CITIES = ["Lisbon", "Porto", "Barcelona", "Paris", "Berlin", "Amsterdam", "Rome", "London", "Edinburgh", "New York"];
 /** @type {[string, string][]} */
@@ -12,9 +12,18 @@ const AMENITIES = [
   ["pets_allowed", "Pets allowed"], ["sea_view", "Sea view"], ["self_check_in", "Self check-in"],
 ];
 
-/** @param {URLSearchParams} query */
+/**
+ * The form's values from the page's query. Price bounds travel in minor
+ * units (as the API takes them) and show in major units.
+ * @param {URLSearchParams} query
+ */
 function defaults(query) {
   const checkIn = query.get("check_in") || addDays(today(), 30);
+  const currency = query.get("currency") || "EUR";
+  const major = (/** @type {string} */ name) => {
+    const minor = Number(query.get(name) || "");
+    return query.get(name) && Number.isFinite(minor) ? String(Number(toMajor({ amount: minor, currency }))) : "";
+  };
   return {
     area: query.get("bbox") ? "bbox" : "city",
     city: query.get("city") ?? "Lisbon",
@@ -22,9 +31,9 @@ function defaults(query) {
     check_in: checkIn,
     check_out: query.get("check_out") || addDays(checkIn, 3),
     guests: query.get("guests") || "2",
-    currency: query.get("currency") || "EUR",
-    min_price: query.get("min_price") || "",
-    max_price: query.get("max_price") || "",
+    currency,
+    min_price: major("min_price"),
+    max_price: major("max_price"),
     amenities: (query.get("amenities") || "").split(",").filter(Boolean),
     sort: query.get("sort") || "price",
   };
