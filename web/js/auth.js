@@ -43,8 +43,18 @@ export function isHost() {
   return (session()?.groups || []).includes("hosts");
 }
 
+/**
+ * Forgets the session. With Cognito, answers where to send the browser so
+ * the hosted UI forgets it too (its /logout, back to this origin's "/", a
+ * sign-out URL the app client allows); locally, null.
+ * @returns {string | null}
+ */
 export function signOut() {
   localStorage.removeItem(KEY);
+  const auth = currentConfig().auth;
+  if (auth.kind !== "cognito") return null;
+  const query = new URLSearchParams({ client_id: auth.client_id, logout_uri: `${location.origin}/` });
+  return `https://${auth.domain}/logout?${query}`;
 }
 
 /**

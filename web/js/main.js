@@ -38,7 +38,11 @@ function showSession() {
     ...(who
       ? [
           h("span", {}, `Signed in as ${who.sub}${isHost() ? " (host)" : ""}`),
-          h("button", { type: "button", onclick: () => { signOut(); go("/"); } }, "Sign out"),
+          h("button", { type: "button", onclick: () => {
+            const away = signOut();
+            if (away) location.assign(away);
+            else go("/");
+          } }, "Sign out"),
         ]
       : [h("a", { href: `/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`, "data-link": true }, "Sign in")]),
   );

@@ -14,6 +14,7 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -312,6 +313,73 @@ async function pagesForLaterRoutes(page, base, propertyId) {
   await page.unrouteAll();
 }
 
+/** An unsigned JWT: the app only reads its claims (the API checks signatures). */
+function token(claims) {
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  return `${part({ alg: "none" })}.${part(claims)}.`;
+}
+
+/**
+ * Signing in as AWS does, with config.json saying Cognito: the app goes to
+ * the hosted UI's /oauth2/authorize with a code flow and an S256 challenge,
+ * comes back to /auth/callback, and redeems the code with the verifier whose
+ * SHA-256 is that challenge (RFC 7636); signing out goes through /logout.
+ * The hosted UI is played by the test (requests to it are answered in the
+ * browser, never sent), at a loopback address.
+ */
+async function cognitoSignIn(context, base) {
+  const hosted = "127.0.0.1:9";
+  const page = await context.newPage();
+  await page.route(`${base}/config.json`, (route) => route.fulfill({ json: {
+    api: "", auth: { kind: "cognito", domain: hosted, client_id: "web-client", scopes: "openid email" } } }));
+  let challenge = "";
+  let state = "";
+  await page.route(`https://${hosted}/oauth2/authorize?*`, (route) => {
+    const asked = new URL(route.request().url()).searchParams;
+    assert.equal(asked.get("response_type"), "code");
+    assert.equal(asked.get("client_id"), "web-client");
+    assert.equal(asked.get("redirect_uri"), `${base}/auth/callback`);
+    assert.equal(asked.get("code_challenge_method"), "S256");
+    assert.equal(asked.get("scope"), "openid email");
+    challenge = asked.get("code_challenge") || "";
+    state = asked.get("state") || "";
+    assert.match(challenge, /^[A-Za-z0-9_-]{43}$/);
+    return route.fulfill({ status: 302, headers: { location: `${base}/auth/callback?code=the-code&state=${state}` } });
+  });
+  await page.route(`https://${hosted}/oauth2/token`, (route) => {
+    const sent = new URLSearchParams(route.request().postData() || "");
+    assert.equal(sent.get("grant_type"), "authorization_code");
+    assert.equal(sent.get("code"), "the-code");
+    assert.equal(sent.get("client_id"), "web-client");
+    assert.equal(sent.get("redirect_uri"), `${base}/auth/callback`);
+    const verifier = sent.get("code_verifier") || "";
+    assert.equal(createHash("sha256").update(verifier).digest("base64url"), challenge, "the verifier is the challenge's");
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    return route.fulfill({ headers: { "access-control-allow-origin": "*" }, json: { token_type: "Bearer", expires_in: 3600,
+      access_token: token({ sub: "0f1e2d3c", username: "cognito-ana", "cognito:groups": ["hosts"], exp }), id_token: token({ exp }) } });
+  });
+  let loggedOut = null;
+  await page.route(`https://${hosted}/logout?*`, (route) => {
+    loggedOut = new URL(route.request().url()).searchParams;
+    return route.fulfill({ status: 302, headers: { location: `${base}/` } });
+  });
+  await page.goto(`${base}/sign-in?next=/trips`);
+  await shoot(page, "sign-in-cognito");
+  await page.getByRole("button", { name: "Continue to sign in" }).click();
+  await page.getByText("Signed in as cognito-ana (host)").waitFor({ timeout: BOUND_MS });
+  await page.waitForURL(`${base}/trips`, { timeout: BOUND_MS });
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("link", { name: "Sign in" }).waitFor({ timeout: BOUND_MS });
+  assert.equal(loggedOut?.get("client_id"), "web-client");
+  assert.equal(loggedOut?.get("logout_uri"), `${base}/`);
+
+  // A callback that did not start here (another state) is refused, in words.
+  await page.goto(`${base}/auth/callback?code=x&state=forged`);
+  await page.getByText("This sign-in did not start here, or took too long. Please sign in again.").waitFor({ timeout: BOUND_MS });
+  await shoot(page, "sign-in-failed");
+  await page.close();
+}
+
 async function run(berth) {
   // Only this run's pages: a page no longer photographed leaves no stale picture.
   rmSync(SHOTS, { recursive: true, force: true });
@@ -412,6 +480,10 @@ async function run(berth) {
     await shoot(page, "host-earnings");
 
     await pagesForLaterRoutes(page, base, propertyId);
+    await page.goto(`${base}/host/no-such-page`);
+    await page.getByRole("heading", { name: "Page not found" }).waitFor({ timeout: BOUND_MS });
+    await shoot(page, "not-found");
+    await cognitoSignIn(context, base);
 
     assert.deepEqual(problems, [], "no script errors on any page");
     console.log(`search page weight: ${weight.toFixed(1)} KB transferred (cache disabled, results included)`);
