@@ -48,13 +48,7 @@ async fn list(deps: &Deps, request: Request) -> Answer {
         .transpose()?
         .unwrap_or(Role::Guest);
     let page = api::page_request(&request, BookingId::parse)?;
-    let page = reservations::list_bookings(
-        deps.bookings.as_ref(),
-        &caller,
-        role,
-        page,
-    )
-    .await?;
+    let page = reservations::list_bookings(deps.bookings.as_ref(), &caller, role, page).await?;
     api::json(
         StatusCode::OK,
         &json!({"bookings": page.items, "next_cursor": page.next}),

@@ -345,7 +345,10 @@ pub async fn host_listings_page_newest_first(ports: &Subject) {
             None => break,
         }
     }
-    assert_eq!(seen, made, "every listing once, newest first, as stored now");
+    assert_eq!(
+        seen, made,
+        "every listing once, newest first, as stored now"
+    );
     let none = listings
         .listings_of(
             &user("host-without-listings"),

@@ -7,8 +7,8 @@ use crate::error::InvalidInput;
 use crate::events::{Change, DomainEvent};
 use crate::ids::PropertyId;
 use crate::ports::{
-    CalendarReader, CalendarWriter, HostListings, Page, PageRequest, PropertyReader, PropertyWriter,
-    WriteError,
+    CalendarReader, CalendarWriter, HostListings, Page, PageRequest, PropertyReader,
+    PropertyWriter, WriteError,
 };
 use crate::pricing::{self, Pricing, PricingDocument, Quote};
 use crate::property::{Listing, ListingPatch, Property};

@@ -80,7 +80,11 @@ async fn bootstrap_makes_everything_and_can_run_again() {
         .iter()
         .filter_map(|i| i.index_name())
         .collect();
-    assert_eq!(indexes, ["by_host"], "a host's listings are a Query, not a Scan");
+    assert_eq!(
+        indexes,
+        ["by_host"],
+        "a host's listings are a Query, not a Scan"
+    );
 
     // The adapters run on what bootstrap named.
     let config = AwsConfig::new(sdk.clone(), env);
