@@ -16,7 +16,7 @@ use berth_domain::property::Property;
 use chrono::{Duration, Utc};
 
 use crate::Subject;
-use crate::fixtures::{booking, day, property, stay, stored_booking, user};
+use crate::fixtures::{booking, day, held, hold, property, stay, stored_booking, user};
 
 fn claim_for(booking: &Booking, key: &str, now: Timestamp, ttl: Duration) -> RequestClaim {
     RequestClaim {
@@ -187,39 +187,6 @@ pub async fn expired_claims_free_the_key(ports: &Subject) {
 }
 
 /// `booking` moved to HELD until `until`, as the Reserve step builds it.
-fn held(booking: &Booking, now: Timestamp, until: Timestamp) -> Booking {
-    match booking.status() {
-        BookingStatus::Held => booking.clone(),
-        _ => booking.held(until, now).unwrap(),
-    }
-}
-
-async fn hold(
-    ports: &Subject,
-    booking: &Booking,
-    now: Timestamp,
-    until: Timestamp,
-) -> Result<Booking, ChangeError> {
-    let next = held(booking, now, until);
-    let events = [DomainEvent::new(
-        Change::BookingHeld {
-            booking: next.clone(),
-        },
-        now,
-    )];
-    ports
-        .changes()
-        .unwrap()
-        .apply(&BookingChange {
-            booking: &next,
-            from: &[BookingStatus::Pending, BookingStatus::Held],
-            nights: NightsChange::Hold { until, now },
-            events: &events,
-        })
-        .await
-        .map(|()| next)
-}
-
 async fn nights_of(ports: &Subject, p: &Property, from: u32, to: u32) -> Vec<Night> {
     let range = DateRange::new(day(from), day(to), 366).unwrap();
     ports
