@@ -202,6 +202,19 @@ async function hostPricesAListing(page, base, propertyId, stay) {
   await shoot(page, "stay-quote-fees-taxes");
 }
 
+/**
+ * Searches again until `ready()` holds: the search index follows the
+ * outbox, so a new listing appears within a bounded number of searches.
+ */
+async function searchUntil(page, ready, what) {
+  for (let tries = 0; ; tries++) {
+    await page.waitForFunction(() => !document.querySelector(".waiting"), null, { timeout: BOUND_MS });
+    if (await ready()) return;
+    assert.ok(tries < 50, what);
+    await page.reload();
+  }
+}
+
 /** The titles and totals (in cents) of the results shown. */
 async function shownResults(page) {
   return page.locator(".results li").evaluateAll((cards) => cards.map((card) => ({
@@ -235,14 +248,9 @@ async function guestSearchesAMapArea(page, base, stay) {
   await page.getByLabel("Check-out", { exact: true }).fill(stay.checkOut);
   await page.getByLabel("Sort by", { exact: true }).selectOption("price");
   await page.getByRole("button", { name: "Search" }).click();
-  // The index follows the outbox: the fourteen arrive within a bounded number of fresh searches.
   const more = page.getByRole("button", { name: "Show more stays" });
-  for (let tries = 0; ; tries++) {
-    await page.waitForFunction(() => !document.querySelector(".waiting"), null, { timeout: BOUND_MS });
-    if ((await more.count()) && (await page.getByText("12 stays shown; more below.").count())) break;
-    assert.ok(tries < 50, "the Faro flats reach search");
-    await page.reload();
-  }
+  await searchUntil(page, async () => (await more.count()) > 0 && (await page.getByText("12 stays shown; more below.").count()) > 0,
+    "the Faro flats reach search");
   await shoot(page, "search-map-area");
   await more.click();
   await page.getByText("14 stays shown.").waitFor({ timeout: BOUND_MS });
@@ -269,15 +277,8 @@ async function guestFindsAndBooks(page, base, stay, card) {
   await page.getByLabel("Check-out", { exact: true }).fill(stay.checkOut);
   await page.getByLabel("Guests", { exact: true }).fill("2");
   await page.getByRole("button", { name: "Search" }).click();
-  // The search index follows the outbox: the new listing appears within a
-  // bounded number of fresh searches.
   const link = page.getByRole("link", { name: "Browser test flat by the river" });
-  for (let tries = 0; ; tries++) {
-    await page.waitForFunction(() => !document.querySelector(".waiting"), null, { timeout: BOUND_MS });
-    if (await link.count()) break;
-    assert.ok(tries < 50, "the new listing reaches search");
-    await page.reload();
-  }
+  await searchUntil(page, async () => (await link.count()) > 0, "the new listing reaches search");
   await link.click();
   await page.locator("table.quote").waitFor({ timeout: BOUND_MS });
   const quote = await page.locator("table.quote").innerText();

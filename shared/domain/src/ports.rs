@@ -121,6 +121,22 @@ pub struct Page<T, Cursor = BookingId> {
     pub next: Option<Cursor>,
 }
 
+impl<T, Cursor> Page<T, Cursor> {
+    /// The page of `items`, read in order up to `limit + 1` of them: the
+    /// one beyond `limit` only tells that more follow, and the cursor is
+    /// the id (`id_of`) of the last item kept.
+    pub fn from_one_more(mut items: Vec<T>, limit: u32, id_of: impl Fn(&T) -> Cursor) -> Self {
+        let limit = limit as usize;
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(id_of)
+        } else {
+            None
+        };
+        Self { items, next }
+    }
+}
+
 #[async_trait]
 pub trait BookingReader: Send + Sync {
     /// The booking with this id, or `None` when there is none.

@@ -14,6 +14,7 @@ use berth_domain::property::Property;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::SqliteStore;
+use crate::bookings::after_cursor;
 use crate::codec::{EncodedEvents, from_json, instant, to_json};
 
 #[async_trait]
@@ -38,23 +39,18 @@ impl HostListings for SqliteStore {
         // ROWID; ids sort by creation, so "newest first" is "id descending".
         let limit = i64::from(page.limit);
         let after = page.after.as_ref().map(PropertyId::to_string);
-        let mut items: Vec<Property> = self.db.read(|tx| {
-            let mut query = tx.prepare_cached(
-                "SELECT data FROM properties WHERE host_id = ?1 AND (?2 IS NULL OR id < ?2) \
-                 ORDER BY id DESC LIMIT ?3",
-            )?;
+        let sql = format!(
+            "SELECT data FROM properties WHERE host_id = ?1 AND {} ORDER BY id DESC LIMIT ?3",
+            after_cursor(page.after.is_some())
+        );
+        let items: Vec<Property> = self.db.read(|tx| {
+            let mut query = tx.prepare_cached(&sql)?;
             let rows = query.query_map((host.as_str(), &after, limit + 1), |row| {
                 from_json(&row.get::<_, String>(0)?)
             })?;
             rows.collect()
         })?;
-        let next = if items.len() > page.limit as usize {
-            items.truncate(page.limit as usize);
-            items.last().map(|p| p.id.clone())
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(Page::from_one_more(items, page.limit, |p| p.id.clone()))
     }
 }
 

@@ -173,16 +173,10 @@ impl BookingReader for DynamoBookings {
             sort: bookings::KEY,
         };
         let after = page.after.as_ref().map(BookingId::as_str);
-        let (items, more) =
-            pages::newest_first::<Booking>(&self.client, &partition, page.limit, after)
-                .await
-                .context("listing bookings")?;
-        let next = if more {
-            items.last().map(|b| b.id.clone())
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        let items = pages::newest_first::<Booking>(&self.client, &partition, page.limit, after)
+            .await
+            .context("listing bookings")?;
+        Ok(Page::from_one_more(items, page.limit, |b| b.id.clone()))
     }
 }
 

@@ -113,16 +113,10 @@ impl HostListings for DynamoProperties {
             sort: properties::KEY,
         };
         let after = page.after.as_ref().map(PropertyId::as_str);
-        let (items, more) =
-            pages::newest_first::<Property>(&self.client, &partition, page.limit, after)
-                .await
-                .context("listing a host's properties")?;
-        let next = if more {
-            items.last().map(|p| p.id.clone())
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        let items = pages::newest_first::<Property>(&self.client, &partition, page.limit, after)
+            .await
+            .context("listing a host's properties")?;
+        Ok(Page::from_one_more(items, page.limit, |p| p.id.clone()))
     }
 }
 

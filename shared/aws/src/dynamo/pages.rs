@@ -19,17 +19,16 @@ pub struct Partition<'a> {
     pub sort: &'static str,
 }
 
-/// Up to `limit` records (the items' `data`) with a sort key below `after`,
-/// newest first, and whether more follow.
+/// Up to `limit + 1` records (the items' `data`) with a sort key below
+/// `after`, newest first: the one beyond `limit` tells that more follow
+/// ([`berth_domain::ports::Page::from_one_more`]).
 pub async fn newest_first<T: DeserializeOwned>(
     client: &Client,
     partition: &Partition<'_>,
     limit: u32,
     after: Option<&str>,
-) -> anyhow::Result<(Vec<T>, bool)> {
-    let limit = limit as usize;
-    // One more than asked tells whether there is a next page.
-    let wanted = limit + 1;
+) -> anyhow::Result<Vec<T>> {
+    let wanted = limit as usize + 1;
     let mut condition = Condition::new("#key = :key")
         .name("#key", partition.key)
         .value(":key", s(partition.value));
@@ -65,7 +64,5 @@ pub async fn newest_first<T: DeserializeOwned>(
             None => break,
         }
     }
-    let more = items.len() > limit;
-    items.truncate(limit);
-    Ok((items, more))
+    Ok(items)
 }
