@@ -23,6 +23,7 @@ const ROUTES = [
   { path: /^\/host$/, title: "My listings", render: async (c) => (await import("./pages/host.js")).listingsPage(c), signedIn: true },
   { path: /^\/host\/new$/, title: "New listing", render: async (c) => (await import("./pages/host.js")).newListingPage(c), signedIn: true },
   { path: /^\/host\/listings\/([^/]+)$/, title: "Listing", render: async (c) => (await import("./pages/host.js")).listingPage(c), signedIn: true },
+  { path: /^\/host\/listings\/([^/]+)\/calendars$/, title: "Calendars", render: async (c) => (await import("./pages/feeds.js")).feedsPage(c), signedIn: true },
   { path: /^\/host\/earnings$/, title: "Earnings", render: async (c) => (await import("./pages/earnings.js")).earningsPage(c), signedIn: true },
   { path: /^\/sign-in$/, title: "Sign in", render: async (c) => (await import("./pages/signin.js")).signInPage(c) },
   { path: /^\/auth\/callback$/, title: "Signing in", render: async (c) => (await import("./pages/signin.js")).callbackPage(c) },

@@ -293,24 +293,42 @@ async function guestFindsAndBooks(page, base, stay, card) {
 }
 
 /**
- * Calendar feeds are not in the API yet (issue 12): with their answers
- * stubbed in the browser, the listing shows its feeds and conflicts.
+ * Calendar sync is not in the API yet (issue 12): with its answers stubbed
+ * in the browser (the shapes its openapi.json gives), the listing links to
+ * its calendars page, which shows the export link, an imported calendar and
+ * a conflict, and the host calendar marks the conflicting night.
  */
-async function pagesForLaterRoutes(page, base, propertyId) {
+async function pagesForLaterRoutes(page, base, propertyId, stay) {
   const later = {
     "/properties/{id}/calendar/feeds": { get: {}, post: {} },
+    "/properties/{id}/calendar/feeds/{feed_id}": { delete: {} },
+    "/properties/{id}/calendar/feeds/{feed_id}/sync": { post: {} },
     "/properties/{id}/calendar/conflicts": { get: {} },
+    "/properties/{id}/calendar/export": { get: {} },
+    "/properties/{id}/calendar/export/rotate": { post: {} },
   };
   await page.route("**/openapi.json", async (route) => {
     const doc = await (await route.fetch()).json();
     await route.fulfill({ json: { ...doc, paths: { ...doc.paths, ...later } } });
   });
-  await page.route("**/properties/*/calendar/feeds", (route) => route.fulfill({ json: { feeds: [
-    { id: "f1", url: "https://example.invalid/other-site.ics", last_synced_at: "2026-12-01T00:00:00Z" }] } }));
-  await page.route("**/properties/*/calendar/conflicts", (route) => route.fulfill({ json: { conflicts: [] } }));
-  await page.goto(`${base}/host/listings/${propertyId}`);
-  await page.getByRole("heading", { name: "Calendars from other sites" }).waitFor({ timeout: BOUND_MS });
-  await shoot(page, "host-listing-feeds");
+  const feed = { id: "feed_1", property_id: propertyId, name: "Other site", url: "https://example.invalid/other.ics",
+    last_synced_at: "2026-12-01T00:00:00Z", last_error: null, events: 2 };
+  await page.route("**/properties/*/calendar/feeds", (route) => route.fulfill({ json: { feeds: [feed] } }));
+  await page.route("**/properties/*/calendar/conflicts", (route) => route.fulfill({ json: { conflicts: [
+    { date: stay.checkIn, feed_id: "feed_1", event_uid: "other-1", booking_id: "bk_0123456789abcdef0123456789abcdef" }] } }));
+  await page.route("**/properties/*/calendar/export", (route) => route.fulfill({ json: {
+    url: `${base}/properties/${propertyId}/calendar.ics?token=secret` } }));
+  await page.goto(`${base}/host/listings/${propertyId}?month=${stay.checkIn.slice(0, 7)}-01`);
+  await page.locator(`button.day.conflict[data-date="${stay.checkIn}"]`)
+    .getByText("booked by guest-bo (confirmed); another site closed it too: a conflict").waitFor({ timeout: BOUND_MS });
+  await page.getByText("Importing Other site.").waitFor();
+  await page.getByRole("link", { name: "Manage calendars from other sites" }).click();
+  await page.getByRole("heading", { name: "Calendars imported from other sites" }).waitFor({ timeout: BOUND_MS });
+  assert.equal(await page.getByLabel(/^iCal link \(keep it secret/).inputValue(), `${base}/properties/${propertyId}/calendar.ics?token=secret`);
+  await page.getByRole("button", { name: "Sync Other site now" }).waitFor();
+  const conflicts = await page.getByRole("region", { name: "Conflicting nights" }).innerText();
+  assert.match(conflicts, /Other site\s+bk_0123456789abcdef0123456789abcdef/);
+  await shoot(page, "host-calendars");
   await page.unrouteAll();
 }
 
@@ -480,7 +498,7 @@ async function run(berth) {
     assert.match(table, /2\s+€82\.00\s+€41\.00\s+€41\.00/);
     await shoot(page, "host-earnings");
 
-    await pagesForLaterRoutes(page, base, propertyId);
+    await pagesForLaterRoutes(page, base, propertyId, stay);
     await page.goto(`${base}/host/no-such-page`);
     await page.getByRole("heading", { name: "Page not found" }).waitFor({ timeout: BOUND_MS });
     await shoot(page, "not-found");

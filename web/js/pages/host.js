@@ -4,6 +4,7 @@
 
 import { api } from "../api.js";
 import { extras } from "./extras.js";
+import { conflictsOf } from "./feeds.js";
 import { pricingSection } from "./pricing.js";
 import { addDays, busy, field, formatMoney, h, legend, longDate, months, problem, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
 import { availability } from "./stay.js";
@@ -132,7 +133,8 @@ export function newListingPage({ main, go }) {
  * @param {(date: string) => void} pick
  */
 async function hostCalendar(id, month, bookings, pick) {
-  const nights = await availability(id, month);
+  const [nights, conflicts] = await Promise.all([availability(id, month), conflictsOf(id)]);
+  const conflicted = new Set(conflicts.map((c) => c.date));
   /** @type {Map<string, any>} */
   const bookedBy = new Map();
   for (const b of bookings.filter((b) => b.property_id === id && ACTIVE.includes(b.status))) {
@@ -141,15 +143,19 @@ async function hostCalendar(id, month, bookings, pick) {
   const now = today();
   const days = nights.map((n) => {
     const booking = bookedBy.get(n.date);
+    if (booking && conflicted.has(n.date)) {
+      return { date: n.date, status: "booked conflict", label: `booked by ${booking.guest_id} (${booking.status.toLowerCase()}); another site closed it too: a conflict` };
+    }
     if (booking) return { date: n.date, status: "booked", label: `booked by ${booking.guest_id} (${booking.status.toLowerCase()})` };
     if (n.status === "available") return { date: n.date, status: n.date < now ? "past" : "free", label: "free" };
-    return { date: n.date, status: "blocked", label: "blocked or unavailable" };
+    return { date: n.date, status: "blocked", label: "blocked, or closed by another site's calendar" };
   });
   return h("div", {},
     months(days, (day) => h("button", { type: "button", class: `day ${day.status}`, "data-date": day.date, onclick: () => pick(day.date) },
       h("span", { "aria-hidden": "true" }, String(Number(day.date.slice(8)))),
       h("span", { class: "visually-hidden" }, `${longDate(day.date)}: ${day.label}`))),
-    legend([["free", "Free"], ["blocked", "Blocked"], ["booked", "Booked by a guest"]]));
+    legend([["free", "Free"], ["blocked", "Blocked, or closed by another site's calendar"], ["booked", "Booked by a guest"],
+      ...(conflicted.size ? [/** @type {[string, string]} */ (["booked conflict", "Booked here, closed by another site: a conflict"])] : [])]));
 }
 
 /** @param {string} id @param {any[]} bookings */
