@@ -175,6 +175,10 @@ async function hostPricesAListing(page, base, propertyId, stay) {
   await form.getByRole("button", { name: "Save pricing" }).click();
   await form.getByRole("alert").waitFor({ timeout: BOUND_MS });
   assert.equal(await page.getByText("Pricing saved.").count(), 0, "a refused document is not saved");
+  // The field the API names is marked and focused.
+  const ends = form.getByLabel("Ends before");
+  assert.equal(await ends.getAttribute("aria-invalid"), "true");
+  assert.ok(await ends.evaluate((e) => e === document.activeElement), "the refused field has the focus");
   await form.getByLabel("First night").fill(stay.checkIn);
   await form.getByLabel("Ends before").fill(stay.checkOut);
   await form.getByRole("button", { name: "Add a discount" }).click();

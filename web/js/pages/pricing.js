@@ -3,7 +3,7 @@
 // /properties/{id}/pricing). Money is typed in the listing's currency, in
 // major units; the API names any field it refuses.
 
-import { api } from "../api.js";
+import { api, ApiError } from "../api.js";
 import { busy, field, formatMoney, h, toMajor, toMinor } from "../ui.js";
 
 /** @typedef {import("../api.js").Money} Money */
@@ -128,6 +128,29 @@ export function pricingDocument(form, currency) {
   };
 }
 
+/** The document's field names, as the form's inputs are named where they differ. */
+const INPUT_OF = /** @type {Record<string, string>} */ ({ percent: "value", per_guest_night: "value" });
+const ROW_OF = /** @type {Record<string, string>} */ ({ seasons: "season", length_discounts: "discount", fees: "fee", taxes: "tax" });
+
+/**
+ * The input a refusal names (`seasons[1].to`, `advance_notice_days`), to
+ * mark and focus: rows by their order in the form, as in the document.
+ * @param {HTMLFormElement} form @param {string} path
+ * @returns {HTMLElement | null}
+ */
+export function inputAt(form, path) {
+  const row = path.match(/^(\w+)\[(\d+)\](?:\.(\w+))?/);
+  if (!row) {
+    const name = path.split(/[.[]/)[0];
+    return /** @type {HTMLElement | null} */ (form.querySelector(`[name="${name}"]`));
+  }
+  const [, list, index, field] = row;
+  const box = form.querySelectorAll(`[data-row="${ROW_OF[list] || ""}"]`)[Number(index)];
+  if (!box) return null;
+  const name = field ? INPUT_OF[field] || field : "";
+  return /** @type {HTMLElement | null} */ (box.querySelector(name ? `[name="${name}"]` : "input, select"));
+}
+
 /** One line per rule, in words. @param {any} d */
 function described(d) {
   const lines = [
@@ -154,9 +177,20 @@ export async function pricingSection(id, currency) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const out = /** @type {HTMLElement} */ (form.querySelector(".out"));
+    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+    /** @type {string | undefined} */
+    let refused;
     const saved = await busy(form.querySelector("button[type=submit]"), out, "Saving pricing…",
-      () => api(path, { method: "PUT", body: pricingDocument(form, currency) }));
-    if (!saved) return;
+      () => api(path, { method: "PUT", body: pricingDocument(form, currency) }).catch((e) => {
+        refused = e instanceof ApiError ? e.field : undefined;
+        throw e;
+      }));
+    if (!saved) {
+      const input = refused ? inputAt(form, refused) : null;
+      input?.setAttribute("aria-invalid", "true");
+      input?.focus();
+      return;
+    }
     out.replaceChildren(h("p", { class: "notice" }, "Pricing saved."));
     summary.replaceChildren(described(saved));
   });
