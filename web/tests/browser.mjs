@@ -222,7 +222,7 @@ async function searchUntil(page, ready, what) {
 /** The titles and totals (in cents) of the results shown. */
 async function shownResults(page) {
   return page.locator(".results li").evaluateAll((cards) => cards.map((card) => ({
-    title: card.querySelector("h3")?.textContent || "",
+    title: card.querySelector("h3 a")?.textContent || "",
     total: Math.round(Number((card.querySelector(".price")?.textContent || "").replace(/[^0-9.]/g, "")) * 100),
   })));
 }
@@ -258,6 +258,10 @@ async function guestSearchesAMapArea(page, base, stay) {
   await shoot(page, "search-map-area");
   await more.click();
   await page.getByText("14 stays shown.").waitFor({ timeout: BOUND_MS });
+  // The area's map pins every stay shown, numbered as the list is.
+  const pins = page.locator(".area-map .pin");
+  assert.equal(await pins.count(), 14);
+  assert.equal(await pins.first().locator("title").textContent(), "1. Faro test flat 0");
   assert.equal(await more.count(), 0, "no more pages");
   const byPrice = [...flats].sort((a, b) => a.nightly - b.nightly);
   assert.deepEqual(await shownResults(page), byPrice.map((f) => ({ title: f.title, total: f.nightly * 3 })),
@@ -272,6 +276,17 @@ async function guestSearchesAMapArea(page, base, stay) {
   const fitting = byPrice.filter((f) => f.pool && f.nightly * 3 <= 18000);
   assert.deepEqual((await shownResults(page)).map((r) => r.title), fitting.map((f) => f.title));
   await shoot(page, "search-filtered");
+
+  // Zooming in halves the box around its centre, which still holds Faro;
+  // moving it half a box west leaves Faro (-7.93) just east of it.
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await page.waitForURL((url) => url.searchParams.get("bbox") === "36.95,-8.025,37.05,-7.875", { timeout: BOUND_MS });
+  await page.getByText("6 stays shown.").waitFor({ timeout: BOUND_MS });
+  assert.equal(await page.getByLabel("West edge", { exact: true }).inputValue(), "-8.025");
+  await page.getByRole("button", { name: "Move west" }).click();
+  await page.waitForURL((url) => url.searchParams.get("bbox") === "36.95,-8.1,37.05,-7.95", { timeout: BOUND_MS });
+  await page.getByText("No stay is free for those dates and filters.").waitFor({ timeout: BOUND_MS });
+  assert.equal(await page.locator(".area-map .pin").count(), 0);
 }
 
 async function guestFindsAndBooks(page, base, stay, card) {
