@@ -143,6 +143,13 @@ pub const SET_CALENDAR: Function = Function {
     build: built_by!(http::set_calendar),
 };
 
+pub const GET_CALENDAR: Function = Function {
+    name: "get-calendar",
+    logical_id: "GetCalendarFunction",
+    trigger: route("GET", "/properties/{id}/calendar", SIGNED_IN),
+    build: built_by!(http::get_calendar),
+};
+
 pub const GET_AVAILABILITY: Function = Function {
     name: "get-availability",
     logical_id: "GetAvailabilityFunction",
@@ -349,6 +356,7 @@ pub const FUNCTIONS: &[Function] = &[
     GET_PRICING,
     PUT_PRICING,
     SET_CALENDAR,
+    GET_CALENDAR,
     GET_AVAILABILITY,
     CREATE_QUOTE,
     CREATE_BOOKING,

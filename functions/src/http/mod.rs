@@ -12,6 +12,7 @@ pub mod delete_me;
 pub mod earnings_report;
 pub mod get_availability;
 pub mod get_booking;
+pub mod get_calendar;
 pub mod get_me;
 pub mod get_pricing;
 pub mod get_property;
