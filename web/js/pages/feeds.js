@@ -28,6 +28,18 @@ export async function conflictsOf(id) {
   return (await api(`${base(id)}/conflicts`)).conflicts;
 }
 
+/**
+ * The names of the calendars a listing imports, by id; empty where the API
+ * has no calendar sync.
+ * @param {string} id
+ * @returns {Promise<Map<string, string>>}
+ */
+export async function feedNamesOf(id) {
+  if (!(await syncServed())) return new Map();
+  const { feeds } = await api(`${base(id)}/feeds`);
+  return new Map(feeds.map((/** @type {Feed} */ f) => [f.id, f.name]));
+}
+
 /** @param {string} id */
 async function exportSection(id) {
   const out = h("div", { "aria-live": "polite" });

@@ -4,10 +4,10 @@
 
 import { api } from "../api.js";
 import { extras } from "./extras.js";
-import { conflictsOf } from "./feeds.js";
+import { conflictsOf, feedNamesOf } from "./feeds.js";
 import { pricingSection } from "./pricing.js";
 import { addDays, busy, field, formatMoney, h, legend, longDate, months, problem, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
-import { availability } from "./stay.js";
+import { calendarRange } from "./stay.js";
 
 /** @type {[string, string][]} */
 const AMENITIES = [
@@ -15,7 +15,6 @@ const AMENITIES = [
   ["workspace", "Workspace"], ["heating", "Heating"], ["air_conditioning", "Air conditioning"], ["balcony", "Balcony"],
 ];
 const POLICIES = /** @type {[string, string][]} */ ([["flexible", "Flexible: full refund until 24 h before"], ["moderate", "Moderate: full refund until 5 days before"], ["strict", "Strict: half refunded until 7 days before"]]);
-const ACTIVE = ["PENDING", "HELD", "PAID", "CONFIRMED"];
 /** Listings a page of "My listings" shows. */
 const LISTINGS_PAGE = 20;
 
@@ -126,36 +125,51 @@ export function newListingPage({ main, go }) {
 }
 
 /**
- * The host's calendar: free, blocked, and booked nights (with the guest).
+ * One night of the host's calendar, in words: free, held or booked by a
+ * guest, blocked, or closed by another site's calendar (and a conflict when
+ * both a guest and another site have it).
+ * @param {string} date
+ * @param {any} night its entry in GET /properties/{id}/calendar, if taken
+ * @param {{bookings: Map<string, any>, conflicted: Set<string>, feeds: Map<string, string>}} known
+ */
+function hostDay(date, night, known) {
+  if (!night) return { date, status: date < today() ? "past" : "free", label: "free" };
+  if (night.state === "BLOCKED") return { date, status: "blocked", label: "blocked" };
+  if (night.state === "IMPORTED") {
+    return { date, status: "imported", label: `closed by ${known.feeds.get(night.feed_id) || "another site's calendar"}` };
+  }
+  const booking = known.bookings.get(night.booking_id);
+  const who = `${night.state === "HELD" ? "held" : "booked"} by ${booking ? `${booking.guest_id} (${booking.status.toLowerCase()})` : "a guest"}`;
+  return known.conflicted.has(date) ? { date, status: "booked conflict", label: `${who}; another site closed it too: a conflict` }
+    : { date, status: "booked", label: who };
+}
+
+/**
+ * The host's calendar: each night free, booked (by whom), blocked, or
+ * closed by another site's calendar (GET /properties/{id}/calendar).
  * @param {string} id
  * @param {string} month first day of the first month shown
  * @param {any[]} bookings
  * @param {(date: string) => void} pick
  */
 async function hostCalendar(id, month, bookings, pick) {
-  const [nights, conflicts] = await Promise.all([availability(id, month), conflictsOf(id)]);
-  const conflicted = new Set(conflicts.map((c) => c.date));
+  const { from, to } = calendarRange(month);
+  const [taken, conflicts, feeds] = await Promise.all([
+    api(`/properties/${encodeURIComponent(id)}/calendar?from=${from}&to=${to}`), conflictsOf(id), feedNamesOf(id)]);
   /** @type {Map<string, any>} */
-  const bookedBy = new Map();
-  for (const b of bookings.filter((b) => b.property_id === id && ACTIVE.includes(b.status))) {
-    for (let d = b.check_in; d < b.check_out; d = addDays(d, 1)) bookedBy.set(d, b);
-  }
-  const now = today();
-  const days = nights.map((n) => {
-    const booking = bookedBy.get(n.date);
-    if (booking && conflicted.has(n.date)) {
-      return { date: n.date, status: "booked conflict", label: `booked by ${booking.guest_id} (${booking.status.toLowerCase()}); another site closed it too: a conflict` };
-    }
-    if (booking) return { date: n.date, status: "booked", label: `booked by ${booking.guest_id} (${booking.status.toLowerCase()})` };
-    if (n.status === "available") return { date: n.date, status: n.date < now ? "past" : "free", label: "free" };
-    return { date: n.date, status: "blocked", label: "blocked, or closed by another site's calendar" };
-  });
+  const nights = new Map(taken.nights.map((/** @type {any} */ n) => [n.date, n]));
+  const known = { bookings: new Map(bookings.map((b) => [b.id, b])), conflicted: new Set(conflicts.map((c) => c.date)), feeds };
+  const days = [];
+  for (let date = from; date < to; date = addDays(date, 1)) days.push(hostDay(date, nights.get(date), known));
+  const shown = new Set(days.map((d) => d.status));
+  /** @type {[string, string][]} */
+  const meanings = [["free", "Free"], ["blocked", "Blocked"], ["booked", "Booked by a guest"],
+    ["imported", "Closed by another site's calendar"], ["booked conflict", "Booked here, closed by another site: a conflict"]];
   return h("div", {},
     months(days, (day) => h("button", { type: "button", class: `day ${day.status}`, "data-date": day.date, onclick: () => pick(day.date) },
       h("span", { "aria-hidden": "true" }, String(Number(day.date.slice(8)))),
       h("span", { class: "visually-hidden" }, `${longDate(day.date)}: ${day.label}`))),
-    legend([["free", "Free"], ["blocked", "Blocked, or closed by another site's calendar"], ["booked", "Booked by a guest"],
-      ...(conflicted.size ? [/** @type {[string, string]} */ (["booked conflict", "Booked here, closed by another site: a conflict"])] : [])]));
+    legend(meanings.filter(([status], i) => i < 3 || shown.has(status))));
 }
 
 /** @param {string} id @param {any[]} bookings */
