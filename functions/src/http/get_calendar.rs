@@ -2,12 +2,9 @@
 //! not free and why: held or booked (by which booking), blocked, or closed
 //! by another calendar. The web app's host calendar reads it.
 
-use std::sync::Arc;
-
 use berth_domain::catalog;
 use berth_domain::dates::{Date, DateRange, MAX_RANGE_DAYS};
 use berth_domain::ids::PropertyId;
-use berth_domain::ports::{CalendarReader, Clock, PropertyReader};
 use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -16,19 +13,12 @@ use serde_json::json;
 use crate::api::{self, Answer};
 use crate::runtime::Handler;
 
-pub struct Deps {
-    pub properties: Arc<dyn PropertyReader>,
-    pub nights: Arc<dyn CalendarReader>,
-    pub clock: Arc<dyn Clock>,
-}
+/// The availability's ports: a property's nights and the clock.
+pub use crate::http::get_availability::Deps;
 
 /// The handler over the ports it needs, from `ports`.
 pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
-    let deps = Deps {
-        properties: ports.property_reader()?,
-        nights: ports.calendar_reader()?,
-        clock: ports.clock(),
-    };
+    let deps = Deps::from_ports(ports)?;
     Ok(Handler::http(deps, |deps, request| async move {
         handle(&deps, request).await
     }))
