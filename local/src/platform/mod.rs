@@ -121,6 +121,11 @@ impl Platform {
             signals: s.clone(),
             personal_data: s.clone(),
             publisher: bus.clone(),
+            search_snapshots: Arc::new(search::snapshots(
+                store.clone(),
+                &config.data_dir,
+                clock.clone(),
+            )),
             clock: clock.clone(),
             times: config.times,
         };

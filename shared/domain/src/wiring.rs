@@ -84,6 +84,7 @@ port_set! {
     signals: SignalStore,
     personal_data: PersonalData,
     publisher: EventPublisher,
+    search_snapshots: SearchSnapshots,
 }
 
 fn absent(port: &str) -> anyhow::Error {
