@@ -5,15 +5,16 @@
 # config.json, which tells the app to sign in with Cognito's hosted UI and
 # to call the API on its own origin (CloudFront sends API paths to it).
 #
-#   scripts/publish-web.sh <stack name> [<Cognito hosted UI domain>]
+#   scripts/publish-web.sh <stack name>
 #
-# The domain is the user pool's (e.g. berth-dev.auth.eu-west-1.amazoncognito.com);
-# without one, the app runs but says that sign-in is not set up.
+# Everything comes from the stack's outputs: the bucket, the app client, and
+# the hosted UI's domain (SignInDomain, present when the stack was deployed
+# with WebDomainName); without that output the app runs but says that
+# sign-in is not set up.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-STACK=${1:?usage: scripts/publish-web.sh <stack name> [<Cognito hosted UI domain>]}
-DOMAIN=${2:-}
+STACK=${1:?usage: scripts/publish-web.sh <stack name>}
 
 output() {
     aws cloudformation describe-stacks --stack-name "$STACK" \
@@ -22,6 +23,8 @@ output() {
 BUCKET=$(output WebBucketName)
 CLIENT=$(output UserPoolClientId)
 EDGE=$(output EdgeUrl)
+DOMAIN=$(output SignInDomain)
+[[ "$DOMAIN" == "None" ]] && DOMAIN=""
 if [[ -z "$BUCKET" || "$BUCKET" == "None" ]]; then
     echo "$STACK has no web bucket (deploy it with EnableEdge=true)" >&2
     exit 1

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use berth_domain::catalog::CatalogError;
 use berth_domain::error::InvalidInput;
 use berth_domain::ids::UserId;
+use berth_domain::ports::PageRequest;
 use berth_domain::reports::ReportError;
 use berth_domain::reservations::BookingError;
 use berth_domain::user::{Caller, Group};
@@ -257,6 +258,39 @@ pub fn query<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
     request
         .query_string_parameters_ref()
         .and_then(|q| q.first(name))
+}
+
+/// Listings' pages: `limit` when not given, and the most one may ask.
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+
+/// A listing's page from `limit` (1 to [`MAX_LIMIT`], default
+/// [`DEFAULT_LIMIT`]) and `cursor` (the `next_cursor` of the page before,
+/// an id `parse` reads).
+pub fn page_request<C>(
+    request: &Request,
+    parse: impl FnOnce(&str) -> Result<C, InvalidInput>,
+) -> Result<PageRequest<C>, Problem> {
+    let limit = query(request, "limit")
+        .map(|text| {
+            text.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| {
+                    InvalidInput::new(
+                        "limit",
+                        format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                    )
+                })
+        })
+        .transpose()?
+        .unwrap_or(DEFAULT_LIMIT);
+    let after = query(request, "cursor")
+        .map(|c| {
+            parse(c).map_err(|_| InvalidInput::new("cursor", "is not a cursor from this listing"))
+        })
+        .transpose()?;
+    Ok(PageRequest { limit, after })
 }
 
 /// A required query parameter parsed into a domain value.

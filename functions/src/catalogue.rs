@@ -108,6 +108,13 @@ pub const GET_PROPERTY: Function = Function {
     build: built_by!(http::get_property),
 };
 
+pub const LIST_MY_PROPERTIES: Function = Function {
+    name: "list-my-properties",
+    logical_id: "ListMyPropertiesFunction",
+    trigger: route("GET", "/me/properties", SIGNED_IN),
+    build: built_by!(http::list_my_properties),
+};
+
 pub const UPDATE_PROPERTY: Function = Function {
     name: "update-property",
     logical_id: "UpdatePropertyFunction",
@@ -134,6 +141,13 @@ pub const SET_CALENDAR: Function = Function {
     logical_id: "SetCalendarFunction",
     trigger: route("PUT", "/properties/{id}/calendar", SIGNED_IN),
     build: built_by!(http::set_calendar),
+};
+
+pub const GET_CALENDAR: Function = Function {
+    name: "get-calendar",
+    logical_id: "GetCalendarFunction",
+    trigger: route("GET", "/properties/{id}/calendar", SIGNED_IN),
+    build: built_by!(http::get_calendar),
 };
 
 pub const GET_AVAILABILITY: Function = Function {
@@ -350,10 +364,12 @@ pub const FUNCTIONS: &[Function] = &[
     HEALTH,
     CREATE_PROPERTY,
     GET_PROPERTY,
+    LIST_MY_PROPERTIES,
     UPDATE_PROPERTY,
     GET_PRICING,
     PUT_PRICING,
     SET_CALENDAR,
+    GET_CALENDAR,
     GET_AVAILABILITY,
     CREATE_QUOTE,
     CREATE_BOOKING,

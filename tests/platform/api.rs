@@ -536,3 +536,132 @@ async fn refused_local_endpoints_answer_404_and_the_api_still_works() {
         token.body
     );
 }
+
+/// `GET /me/properties`: the caller's own listings, newest first, paged by
+/// the cursor it hands out; bad paging is refused naming the field.
+#[tokio::test]
+async fn a_host_lists_only_their_own_properties_page_by_page() {
+    let app = spawn().await;
+    let api = &app.api;
+    let host = api.token("lister-host", &["hosts"]).await.unwrap();
+    let other = api.token("other-host", &["hosts"]).await.unwrap();
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        made.push(property(api, &host, &listing()).await);
+        property(api, &other, &listing()).await;
+    }
+    made.reverse();
+    let mut seen = Vec::new();
+    let mut path = "/me/properties?limit=2".to_owned();
+    loop {
+        let page = api.get(&path, Some(&host)).await.unwrap();
+        assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+        let items = page.body["properties"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        for p in items {
+            assert_eq!(p["host_id"], "lister-host");
+            seen.push(p["id"].as_str().unwrap().to_owned());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/me/properties?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, made, "every listing of the host once, newest first");
+
+    let guest = api.token("lister-guest", &[]).await.unwrap();
+    let none = api.get("/me/properties", Some(&guest)).await.unwrap();
+    assert_eq!(
+        none.body,
+        json!({"properties": [], "next_cursor": null}),
+        "a guest lists nothing"
+    );
+    let anonymous = api.get("/me/properties", None).await.unwrap();
+    assert_problem(&anonymous, 401, None);
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=ten", "limit"),
+        ("cursor=bk_0123", "cursor"),
+    ] {
+        let refused = api
+            .get(&format!("/me/properties?{query}"), Some(&host))
+            .await
+            .unwrap();
+        assert_problem(&refused, 400, Some(field));
+    }
+}
+
+/// `GET /properties/{id}/calendar`: its host sees each taken night and why
+/// (a guest's booking by id, the nights blocked); nobody else sees it, and
+/// bad dates are refused naming the field.
+#[tokio::test]
+async fn a_host_reads_why_each_night_is_taken() {
+    let app = spawn().await;
+    let api = &app.api;
+    let host = api.token("calendar-host", &["hosts"]).await.unwrap();
+    let guest = api.token("calendar-guest", &[]).await.unwrap();
+    let id = property(api, &host, &listing()).await;
+    let block = json!({"from": day(20), "to": day(22), "blocked": true});
+    let blocked = api
+        .call(
+            Method::PUT,
+            &format!("/properties/{id}/calendar"),
+            Some(&host),
+            Some(&block),
+        )
+        .await
+        .unwrap();
+    assert_eq!(blocked.status.as_u16(), 200, "{}", blocked.body);
+    let booked = api
+        .book(&guest, "calendar-1", &order(&id, 10, 2, "pm_card_visa"))
+        .await
+        .unwrap();
+    let booking = booked.body["id"].as_str().unwrap().to_owned();
+    let settled = api
+        .settled(&guest, &booking, std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(settled["status"], "CONFIRMED");
+
+    let path = format!("/properties/{id}/calendar?from={}&to={}", day(9), day(23));
+    let read = api.get(&path, Some(&host)).await.unwrap();
+    assert_eq!(read.status.as_u16(), 200, "{}", read.body);
+    let nights: Vec<(String, String, Option<String>)> = read.body["nights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["date"].as_str().unwrap().to_owned(),
+                n["state"].as_str().unwrap().to_owned(),
+                n["booking_id"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    let night = |d: u32, state: &str, booking: Option<&str>| {
+        (
+            day(d).to_string(),
+            state.to_owned(),
+            booking.map(str::to_owned),
+        )
+    };
+    assert_eq!(
+        nights,
+        [
+            night(10, "BOOKED", Some(&booking)),
+            night(11, "BOOKED", Some(&booking)),
+            night(20, "BLOCKED", None),
+            night(21, "BLOCKED", None),
+        ]
+    );
+
+    assert_problem(&api.get(&path, Some(&guest)).await.unwrap(), 403, None);
+    assert_problem(&api.get(&path, None).await.unwrap(), 401, None);
+    let no_to = format!("/properties/{id}/calendar?from={}", day(9));
+    assert_problem(
+        &api.get(&no_to, Some(&host)).await.unwrap(),
+        400,
+        Some("to"),
+    );
+}

@@ -43,8 +43,18 @@ export function isHost() {
   return (session()?.groups || []).includes("hosts");
 }
 
+/**
+ * Forgets the session. With Cognito, answers where to send the browser so
+ * the hosted UI forgets it too (its /logout, back to this origin's "/", a
+ * sign-out URL the app client allows); locally, null.
+ * @returns {string | null}
+ */
 export function signOut() {
   localStorage.removeItem(KEY);
+  const auth = currentConfig().auth;
+  if (auth.kind !== "cognito") return null;
+  const query = new URLSearchParams({ client_id: auth.client_id, logout_uri: `${location.origin}/` });
+  return `https://${auth.domain}/logout?${query}`;
 }
 
 /**
@@ -60,11 +70,33 @@ export async function signInLocally(sub, host) {
   localStorage.setItem(KEY, JSON.stringify(sessionOf(token)));
 }
 
-/** @param {Uint8Array} bytes */
-function base64url(bytes) {
+/**
+ * Base64url without padding (RFC 7636, Appendix A).
+ * @param {Uint8Array} bytes
+ */
+export function base64url(bytes) {
   let text = "";
   for (const b of bytes) text += String.fromCharCode(b);
   return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * A PKCE code verifier from 32 random octets: 43 characters of base64url
+ * (RFC 7636, section 4.1).
+ * @param {Uint8Array} [octets] the random octets (tests pass RFC 7636's)
+ */
+export function codeVerifier(octets = crypto.getRandomValues(new Uint8Array(32))) {
+  return base64url(octets);
+}
+
+/**
+ * The S256 code challenge of `verifier`: BASE64URL(SHA256(ASCII(verifier)))
+ * (RFC 7636, section 4.2).
+ * @param {string} verifier
+ */
+export async function codeChallenge(verifier) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
+  return base64url(new Uint8Array(digest));
 }
 
 function redirectUri() {
@@ -78,9 +110,8 @@ function redirectUri() {
 export async function signInWithCognito(returnTo) {
   const auth = currentConfig().auth;
   if (auth.kind !== "cognito") throw new Error("this deployment signs in locally");
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const verifier = codeVerifier();
   const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
   sessionStorage.setItem(PKCE, JSON.stringify({ verifier, state, returnTo }));
   const query = new URLSearchParams({
     response_type: "code",
@@ -88,7 +119,7 @@ export async function signInWithCognito(returnTo) {
     redirect_uri: redirectUri(),
     scope: auth.scopes || "openid email",
     state,
-    code_challenge: base64url(new Uint8Array(digest)),
+    code_challenge: await codeChallenge(verifier),
     code_challenge_method: "S256",
   });
   location.assign(`https://${auth.domain}/oauth2/authorize?${query}`);

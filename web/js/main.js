@@ -6,30 +6,27 @@
 import { loadConfig, useToken } from "./api.js";
 import { isHost, session, signOut } from "./auth.js";
 import { h, problem } from "./ui.js";
-import { searchPage } from "./pages/search.js";
-import { stayPage } from "./pages/stay.js";
-import { tripPage, tripsPage } from "./pages/trips.js";
-import { listingsPage, listingPage, newListingPage } from "./pages/host.js";
-import { earningsPage } from "./pages/earnings.js";
-import { callbackPage, signInPage } from "./pages/signin.js";
 
 /**
  * @typedef {{main: HTMLElement, params: string[], query: URLSearchParams, go: (path: string, replace?: boolean) => void}} PageContext
  * @typedef {{path: RegExp, title: string, render: (context: PageContext) => Promise<void> | void, signedIn?: boolean}} Route
  */
 
+// Each page's module loads when it is first opened, so the first page
+// fetches only its own code (the search page: ui.js and search.js).
 /** @type {Route[]} */
 const ROUTES = [
-  { path: /^\/$/, title: "Find a stay", render: searchPage },
-  { path: /^\/stays\/([^/]+)$/, title: "A stay", render: stayPage },
-  { path: /^\/trips$/, title: "My trips", render: tripsPage, signedIn: true },
-  { path: /^\/trips\/([^/]+)$/, title: "Your booking", render: tripPage, signedIn: true },
-  { path: /^\/host$/, title: "My listings", render: listingsPage, signedIn: true },
-  { path: /^\/host\/new$/, title: "New listing", render: newListingPage, signedIn: true },
-  { path: /^\/host\/listings\/([^/]+)$/, title: "Listing", render: listingPage, signedIn: true },
-  { path: /^\/host\/earnings$/, title: "Earnings", render: earningsPage, signedIn: true },
-  { path: /^\/sign-in$/, title: "Sign in", render: signInPage },
-  { path: /^\/auth\/callback$/, title: "Signing in", render: callbackPage },
+  { path: /^\/$/, title: "Find a stay", render: async (c) => (await import("./pages/search.js")).searchPage(c) },
+  { path: /^\/stays\/([^/]+)$/, title: "A stay", render: async (c) => (await import("./pages/stay.js")).stayPage(c) },
+  { path: /^\/trips$/, title: "My trips", render: async (c) => (await import("./pages/trips.js")).tripsPage(c), signedIn: true },
+  { path: /^\/trips\/([^/]+)$/, title: "Your booking", render: async (c) => (await import("./pages/trips.js")).tripPage(c), signedIn: true },
+  { path: /^\/host$/, title: "My listings", render: async (c) => (await import("./pages/host.js")).listingsPage(c), signedIn: true },
+  { path: /^\/host\/new$/, title: "New listing", render: async (c) => (await import("./pages/host.js")).newListingPage(c), signedIn: true },
+  { path: /^\/host\/listings\/([^/]+)$/, title: "Listing", render: async (c) => (await import("./pages/host.js")).listingPage(c), signedIn: true },
+  { path: /^\/host\/listings\/([^/]+)\/calendars$/, title: "Calendars", render: async (c) => (await import("./pages/feeds.js")).feedsPage(c), signedIn: true },
+  { path: /^\/host\/earnings$/, title: "Earnings", render: async (c) => (await import("./pages/earnings.js")).earningsPage(c), signedIn: true },
+  { path: /^\/sign-in$/, title: "Sign in", render: async (c) => (await import("./pages/signin.js")).signInPage(c) },
+  { path: /^\/auth\/callback$/, title: "Signing in", render: async (c) => (await import("./pages/signin.js")).callbackPage(c) },
 ];
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -42,7 +39,11 @@ function showSession() {
     ...(who
       ? [
           h("span", {}, `Signed in as ${who.sub}${isHost() ? " (host)" : ""}`),
-          h("button", { type: "button", onclick: () => { signOut(); go("/"); } }, "Sign out"),
+          h("button", { type: "button", onclick: () => {
+            const away = signOut();
+            if (away) location.assign(away);
+            else go("/");
+          } }, "Sign out"),
         ]
       : [h("a", { href: `/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`, "data-link": true }, "Sign in")]),
   );

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web app's checks: its JavaScript type-checked from JSDoc (tsc --noEmit
-# --checkJs, web/tsconfig.json), then the browser tests (web/tests/browser.mjs)
+# --checkJs, web/tsconfig.json), the PKCE pieces against RFC 7636's example
+# (web/tests/pkce.mjs), then the browser tests (web/tests/browser.mjs)
 # in Debian's Chromium, headless, against a fresh `berth serve`.
 #
 #   web/tests/run.sh [path to berth]     (default: a debug build, built here)
@@ -23,6 +24,7 @@ fi
 
 echo "type-checking web/js" >&2
 node_modules/.bin/tsc -p web/tsconfig.json
+node web/tests/pkce.mjs
 
 BERTH=${1:-}
 if [[ -z "$BERTH" ]]; then

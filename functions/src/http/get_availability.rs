@@ -20,13 +20,21 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
 }
 
+impl Deps {
+    /// A property's nights and the clock: what the availability and the
+    /// host's calendar (`get_calendar`) read.
+    pub fn from_ports(ports: &impl PortSource) -> anyhow::Result<Self> {
+        Ok(Self {
+            properties: ports.property_reader()?,
+            nights: ports.calendar_reader()?,
+            clock: ports.clock(),
+        })
+    }
+}
+
 /// The handler over the ports it needs, from `ports`.
 pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
-    let deps = Deps {
-        properties: ports.property_reader()?,
-        nights: ports.calendar_reader()?,
-        clock: ports.clock(),
-    };
+    let deps = Deps::from_ports(ports)?;
     Ok(Handler::http(deps, |deps, request| async move {
         handle(&deps, request).await
     }))

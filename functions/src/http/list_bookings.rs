@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use berth_domain::error::InvalidInput;
 use berth_domain::ids::BookingId;
-use berth_domain::ports::{BookingReader, PageRequest, Role};
+use berth_domain::ports::{BookingReader, Role};
 use berth_domain::reservations;
 use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
@@ -14,9 +14,6 @@ use serde_json::json;
 
 use crate::api::{self, Answer};
 use crate::runtime::Handler;
-
-pub const DEFAULT_LIMIT: u32 = 20;
-pub const MAX_LIMIT: u32 = 100;
 
 pub struct Deps {
     pub bookings: Arc<dyn BookingReader>,
@@ -44,41 +41,14 @@ fn role(text: &str) -> Result<Role, InvalidInput> {
     }
 }
 
-fn limit(text: &str) -> Result<u32, InvalidInput> {
-    text.parse::<u32>()
-        .ok()
-        .filter(|n| (1..=MAX_LIMIT).contains(n))
-        .ok_or_else(|| {
-            InvalidInput::new(
-                "limit",
-                format!("must be a whole number from 1 to {MAX_LIMIT}"),
-            )
-        })
-}
-
 async fn list(deps: &Deps, request: Request) -> Answer {
     let caller = api::caller(&request)?;
     let role = api::query(&request, "role")
         .map(role)
         .transpose()?
         .unwrap_or(Role::Guest);
-    let limit = api::query(&request, "limit")
-        .map(limit)
-        .transpose()?
-        .unwrap_or(DEFAULT_LIMIT);
-    let after = api::query(&request, "cursor")
-        .map(|c| {
-            BookingId::parse(c)
-                .map_err(|_| InvalidInput::new("cursor", "is not a cursor from this listing"))
-        })
-        .transpose()?;
-    let page = reservations::list_bookings(
-        deps.bookings.as_ref(),
-        &caller,
-        role,
-        PageRequest { limit, after },
-    )
-    .await?;
+    let page = api::page_request(&request, BookingId::parse)?;
+    let page = reservations::list_bookings(deps.bookings.as_ref(), &caller, role, page).await?;
     api::json(
         StatusCode::OK,
         &json!({"bookings": page.items, "next_cursor": page.next}),

@@ -67,6 +67,7 @@ pub async fn adopt(
     let aws = AwsSource::new(AwsConfig::new(sdk.clone(), deployment.environment()));
     ports.property_reader = aws.property_reader()?;
     ports.property_writer = aws.property_writer()?;
+    ports.host_listings = aws.host_listings()?;
     ports.calendar_reader = aws.calendar_reader()?;
     ports.calendar_writer = aws.calendar_writer()?;
     ports.booking_reader = aws.booking_reader()?;

@@ -102,6 +102,7 @@ impl Platform {
         let mut ports = Ports {
             property_reader: s.clone(),
             property_writer: s.clone(),
+            host_listings: s.clone(),
             calendar_reader: s.clone(),
             calendar_writer: s.clone(),
             booking_reader: s.clone(),

@@ -106,3 +106,35 @@ def test_stacks_that_take_each_others_outputs_are_a_cycle():
 
 def test_no_stack_has_a_cycle_nor_the_stacks_between_them(stacks):
     assert {name: cycles.check(template) for name, template in stacks.items()} == dict.fromkeys(stacks, [])
+
+
+# Web sign-in (stacks/shared.yaml, UserPoolDomain): the app client's callback
+# URL must name where CloudFront serves the app. Built from the WebDomainName
+# parameter it is no cycle; built from the distribution (the api stack's,
+# which comes after the shared stack) it would be one between the stacks.
+
+SIGN_IN = {"EnableEdge": "true", "WebDomainName": "app.berth.example", "WebCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x"}
+
+
+def test_web_sign_in_from_a_parameter_is_no_cycle():
+    from checks import transform
+
+    stacks = transform.transform_all("prod", SIGN_IN)
+    client = stacks["shared"]["Resources"]["UserPoolClient"]["Properties"]
+    # Conditions stay unevaluated: the HostedSignIn branch is what deploys.
+    assert client["AllowedOAuthFlows"]["Fn::If"][:2] == ["HostedSignIn", ["code"]]
+    assert client["GenerateSecret"] is False, "a public client: PKCE, no secret"
+    assert "UserPoolDomain" in stacks["shared"]["Resources"]
+    assert {name: cycles.check(template) for name, template in stacks.items()} == dict.fromkeys(stacks, [])
+
+
+def test_a_callback_built_from_the_distribution_closes_a_cycle(stacks):
+    """The shared stack given the api stack's EdgeUrl (for the callback)."""
+    import copy
+
+    root = copy.deepcopy(stacks["template"])
+    root["Resources"]["Shared"]["Properties"]["Parameters"]["EdgeUrl"] = {"Fn::GetAtt": ["Api", "Outputs.EdgeUrl"]}
+    problems = cycles.check(root)
+    assert len(problems) == 1, problems
+    for name in ["Shared", "Api"]:
+        assert name in problems[0], problems[0]

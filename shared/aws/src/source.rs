@@ -144,6 +144,11 @@ impl PortSource for AwsSource {
         Ok(self.shared(&self.properties, access, DynamoProperties::from_env)?)
     }
 
+    fn host_listings(&self) -> anyhow::Result<Arc<dyn HostListings>> {
+        let access = dynamo::catalog::HOST_LISTINGS;
+        Ok(self.shared(&self.properties, access, DynamoProperties::from_env)?)
+    }
+
     fn property_writer(&self) -> anyhow::Result<Arc<dyn PropertyWriter>> {
         let access = dynamo::catalog::PROPERTY_WRITER;
         Ok(self.shared(&self.properties, access, DynamoProperties::from_env)?)

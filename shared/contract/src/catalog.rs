@@ -6,7 +6,7 @@ use berth_domain::catalog;
 use berth_domain::dates::DateRange;
 use berth_domain::events::{Change, DomainEvent};
 use berth_domain::ids::{BookingId, PropertyId};
-use berth_domain::ports::{BookingChange, NightsChange, WriteError};
+use berth_domain::ports::{BookingChange, NightsChange, PageRequest, WriteError};
 use berth_domain::pricing::PricingDocument;
 use berth_domain::user::{Caller, Group};
 use chrono::{Duration, Utc};
@@ -303,4 +303,62 @@ pub async fn blocking_refuses_guest_nights_atomically(ports: &Subject) {
             .any(|n| n.date == day(30) && n.state == NightState::Blocked)
     );
     assert!(!nights.iter().any(|n| n.state.booking() == Some(&unknown)));
+}
+
+/// A host's listings come a page at a time, newest first, each once, with
+/// its latest version; nobody else's listing is among them.
+pub async fn host_listings_page_newest_first(ports: &Subject) {
+    let mut made = Vec::new();
+    for _ in 0..5 {
+        made.push(property(ports, "host-many").await);
+        property(ports, "host-other").await;
+    }
+    let mut renamed = made[1].clone();
+    renamed.listing.title = "Renamed after listing".into();
+    renamed.version += 1;
+    let event = DomainEvent::new(
+        Change::PropertyUpdated {
+            property: renamed.clone(),
+        },
+        Utc::now(),
+    );
+    ports
+        .property_writer()
+        .unwrap()
+        .update_property(&renamed, &event)
+        .await
+        .expect("renaming a listing");
+    made[1] = renamed;
+    made.reverse();
+    let listings = ports.host_listings().unwrap();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = listings
+            .listings_of(&user("host-many"), &PageRequest { limit: 2, after })
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen, made,
+        "every listing once, newest first, as stored now"
+    );
+    let none = listings
+        .listings_of(
+            &user("host-without-listings"),
+            &PageRequest {
+                limit: 10,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(none.items, Vec::new());
+    assert_eq!(none.next, None);
 }

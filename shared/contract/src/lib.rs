@@ -60,6 +60,7 @@ macro_rules! contract_suite {
             catalog::property_round_trip,
             catalog::pricing_travels_with_the_property,
             catalog::stale_updates_conflict,
+            catalog::host_listings_page_newest_first,
             catalog::blocking_and_unblocking,
             catalog::blocking_refuses_guest_nights_atomically,
             bookings::claims_are_idempotent,

@@ -1,12 +1,15 @@
 //! Use cases of listings: create, read and change properties, block nights,
 //! show availability and price stays.
 
-use crate::calendar::{self, Availability, CalendarPlan};
+use crate::calendar::{self, Availability, CalendarPlan, Night};
 use crate::dates::{Date, DateRange, Stay, Timestamp};
 use crate::error::InvalidInput;
 use crate::events::{Change, DomainEvent};
 use crate::ids::PropertyId;
-use crate::ports::{CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError};
+use crate::ports::{
+    CalendarReader, CalendarWriter, HostListings, Page, PageRequest, PropertyReader,
+    PropertyWriter, WriteError,
+};
 use crate::pricing::{self, Pricing, PricingDocument, Quote};
 use crate::property::{Listing, ListingPatch, Property};
 use crate::retry::{self, Attempt};
@@ -74,6 +77,41 @@ pub async fn property(
         .property(id)
         .await?
         .ok_or_else(|| CatalogError::NotFound(id.clone()))
+}
+
+/// The caller's own listings, newest first: only ever the caller's, so a
+/// guest (who lists nothing) gets an empty page rather than a refusal.
+pub async fn my_listings(
+    listings: &dyn HostListings,
+    caller: &Caller,
+    page: PageRequest<PropertyId>,
+) -> Result<Page<Property, PropertyId>, CatalogError> {
+    Ok(listings.listings_of(&caller.user_id, &page).await?)
+}
+
+/// The nights of property `id` over `range` that are not free, for its host
+/// (or an admin): held or booked by which booking, blocked by the host, or
+/// closed by another calendar. A lapsed hold is as good as free, so it is
+/// left out.
+pub async fn host_calendar(
+    properties: &dyn PropertyReader,
+    calendar: &dyn CalendarReader,
+    caller: &Caller,
+    id: &PropertyId,
+    range: DateRange,
+    now: Timestamp,
+) -> Result<Vec<Night>, CatalogError> {
+    let property = property(properties, id).await?;
+    if property.host_id != caller.user_id && !caller.is_admin() {
+        return Err(CatalogError::Forbidden(
+            "only the property's host may see its calendar",
+        ));
+    }
+    let nights = calendar.nights(id, range).await?;
+    Ok(nights
+        .into_iter()
+        .filter(|night| night.state.is_taken(now))
+        .collect())
 }
 
 /// The property, if `caller` may manage it: its host or an admin.

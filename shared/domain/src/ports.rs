@@ -48,6 +48,17 @@ pub trait PropertyReader: Send + Sync {
     async fn property(&self, id: &PropertyId) -> anyhow::Result<Option<Property>>;
 }
 
+/// A host's own listings.
+#[async_trait]
+pub trait HostListings: Send + Sync {
+    /// The properties `host` listed, newest first, a page at a time.
+    async fn listings_of(
+        &self,
+        host: &UserId,
+        page: &PageRequest<PropertyId>,
+    ) -> anyhow::Result<Page<Property, PropertyId>>;
+}
+
 #[async_trait]
 pub trait PropertyWriter: Send + Sync {
     /// Stores a new property and its `PropertyCreated` event, atomically.
@@ -95,18 +106,35 @@ pub enum Role {
     Host,
 }
 
-/// A page of a listing: at most `limit` items after the opaque `after` cursor.
+/// A page of a listing: at most `limit` items after the `after` cursor (the
+/// id of the last item of the page before; ids sort by creation).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageRequest {
+pub struct PageRequest<Cursor = BookingId> {
     pub limit: u32,
-    pub after: Option<BookingId>,
+    pub after: Option<Cursor>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page<T> {
+pub struct Page<T, Cursor = BookingId> {
     pub items: Vec<T>,
     /// Where the next page starts; `None` on the last page.
-    pub next: Option<BookingId>,
+    pub next: Option<Cursor>,
+}
+
+impl<T, Cursor> Page<T, Cursor> {
+    /// The page of `items`, read in order up to `limit + 1` of them: the
+    /// one beyond `limit` only tells that more follow, and the cursor is
+    /// the id (`id_of`) of the last item kept.
+    pub fn from_one_more(mut items: Vec<T>, limit: u32, id_of: impl Fn(&T) -> Cursor) -> Self {
+        let limit = limit as usize;
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(id_of)
+        } else {
+            None
+        };
+        Self { items, next }
+    }
 }
 
 #[async_trait]

@@ -65,6 +65,7 @@ macro_rules! port_set {
 port_set! {
     property_reader: PropertyReader,
     property_writer: PropertyWriter,
+    host_listings: HostListings,
     calendar_reader: CalendarReader,
     calendar_writer: CalendarWriter,
     booking_reader: BookingReader,

@@ -99,31 +99,29 @@ impl BookingReader for SqliteStore {
             Role::Guest => "guest_id",
             Role::Host => "host_id",
         };
-        // Ids sort by creation, so "newest first" is "id descending".
+        // Ids sort by creation, so "newest first" is "id descending"; a
+        // cursor is a plain range on the index (no OR, which would defeat it).
+        let cursor = after_cursor(page.after.is_some());
         let sql = format!(
-            "SELECT data FROM bookings WHERE {column} = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+            "SELECT data FROM bookings WHERE {column} = ?1 AND {cursor} ORDER BY id DESC LIMIT ?3"
         );
-        let after = page
-            .after
-            .as_ref()
-            .map_or("~".to_owned(), |id| id.to_string());
+        let after = page.after.as_ref().map(BookingId::to_string);
         let limit = i64::from(page.limit);
-        let mut items: Vec<Booking> = self.db.read(|tx| {
+        let items: Vec<Booking> = self.db.read(|tx| {
             let mut query = tx.prepare_cached(&sql)?;
             let rows = query.query_map((user.as_str(), &after, limit + 1), |row| {
                 from_json(&row.get::<_, String>(0)?)
             })?;
             rows.collect()
         })?;
-        let next = (items.len() > page.limit as usize).then(|| {
-            items.truncate(page.limit as usize);
-            items.last().map(|b| b.id.clone())
-        });
-        Ok(Page {
-            items,
-            next: next.flatten(),
-        })
+        Ok(Page::from_one_more(items, page.limit, |b| b.id.clone()))
     }
+}
+
+/// The condition on `id` for a page after the cursor `?2` (when there is
+/// one), as a plain range the `(owner, id)` index answers.
+pub(crate) fn after_cursor(given: bool) -> &'static str {
+    if given { "id < ?2" } else { "?2 IS NULL" }
 }
 
 fn key_record(

@@ -5,14 +5,16 @@ use async_trait::async_trait;
 use berth_domain::calendar::{Night, NightState, rules};
 use berth_domain::dates::{Date, DateRange, Timestamp};
 use berth_domain::events::DomainEvent;
-use berth_domain::ids::{BookingId, PropertyId};
+use berth_domain::ids::{BookingId, PropertyId, UserId};
 use berth_domain::ports::{
-    CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError,
+    CalendarReader, CalendarWriter, HostListings, Page, PageRequest, PropertyReader,
+    PropertyWriter, WriteError,
 };
 use berth_domain::property::Property;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::SqliteStore;
+use crate::bookings::after_cursor;
 use crate::codec::{EncodedEvents, from_json, instant, to_json};
 
 #[async_trait]
@@ -23,6 +25,32 @@ impl PropertyReader for SqliteStore {
                 .query_row([id.as_str()], |row| from_json(&row.get::<_, String>(0)?))
                 .optional()
         })
+    }
+}
+
+#[async_trait]
+impl HostListings for SqliteStore {
+    async fn listings_of(
+        &self,
+        host: &UserId,
+        page: &PageRequest<PropertyId>,
+    ) -> anyhow::Result<Page<Property, PropertyId>> {
+        // `properties_by_host` holds (host_id, id), the table being WITHOUT
+        // ROWID; ids sort by creation, so "newest first" is "id descending".
+        let limit = i64::from(page.limit);
+        let after = page.after.as_ref().map(PropertyId::to_string);
+        let sql = format!(
+            "SELECT data FROM properties WHERE host_id = ?1 AND {} ORDER BY id DESC LIMIT ?3",
+            after_cursor(page.after.is_some())
+        );
+        let items: Vec<Property> = self.db.read(|tx| {
+            let mut query = tx.prepare_cached(&sql)?;
+            let rows = query.query_map((host.as_str(), &after, limit + 1), |row| {
+                from_json(&row.get::<_, String>(0)?)
+            })?;
+            rows.collect()
+        })?;
+        Ok(Page::from_one_more(items, page.limit, |p| p.id.clone()))
     }
 }
 

@@ -14,6 +14,10 @@ impl PortSource for SqliteStore {
         Ok(Arc::new(self.clone()))
     }
 
+    fn host_listings(&self) -> anyhow::Result<Arc<dyn HostListings>> {
+        Ok(Arc::new(self.clone()))
+    }
+
     fn property_writer(&self) -> anyhow::Result<Arc<dyn PropertyWriter>> {
         Ok(Arc::new(self.clone()))
     }

@@ -1,12 +1,13 @@
-// A host's listings: the list, creating and editing one, and its calendar
-// (block and unblock nights, see guests' bookings). Pricing and imported
-// calendar feeds appear on a listing once the API serves them.
+// A host's listings: the list, creating and editing one, its calendar
+// (block and unblock nights, see guests' bookings) and its pricing.
+// Imported calendar feeds appear on a listing once the API serves them.
 
 import { api } from "../api.js";
 import { extras } from "./extras.js";
-import { session } from "../auth.js";
-import { addDays, busy, field, formatMoney, h, legend, longDate, months, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
-import { availability } from "./stay.js";
+import { conflictsOf, feedNamesOf } from "./feeds.js";
+import { pricingSection } from "./pricing.js";
+import { addDays, busy, field, formatMoney, h, legend, longDate, months, problem, scroller, toMajor, toMinor, today, value, waiting } from "../ui.js";
+import { calendarRange } from "./stay.js";
 
 /** @type {[string, string][]} */
 const AMENITIES = [
@@ -14,25 +15,8 @@ const AMENITIES = [
   ["workspace", "Workspace"], ["heating", "Heating"], ["air_conditioning", "Air conditioning"], ["balcony", "Balcony"],
 ];
 const POLICIES = /** @type {[string, string][]} */ ([["flexible", "Flexible: full refund until 24 h before"], ["moderate", "Moderate: full refund until 5 days before"], ["strict", "Strict: half refunded until 7 days before"]]);
-const ACTIVE = ["PENDING", "HELD", "PAID", "CONFIRMED"];
-
-function listingsKey() {
-  return `berth.listings.${session()?.sub || ""}`;
-}
-
-/** Listings created in this browser (the API has no "my listings" route yet). @returns {string[]} */
-function rememberedListings() {
-  try {
-    return JSON.parse(localStorage.getItem(listingsKey()) || "[]");
-  } catch {
-    return [];
-  }
-}
-
-/** @param {string} id */
-function remember(id) {
-  localStorage.setItem(listingsKey(), JSON.stringify([...new Set([id, ...rememberedListings()])]));
-}
+/** Listings a page of "My listings" shows. */
+const LISTINGS_PAGE = 20;
 
 /** @returns {Promise<any[]>} the host's bookings, newest first */
 async function hostBookings() {
@@ -40,25 +24,39 @@ async function hostBookings() {
   return bookings;
 }
 
-/** @param {import("../main.js").PageContext} context */
+/** @param {any} p a listing @param {any[]} bookings the host's */
+function listingCard(p, bookings) {
+  const upcoming = bookings.filter((b) => b.property_id === p.id && b.status === "CONFIRMED" && b.check_out >= today()).length;
+  return h("li", { class: "card" },
+    h("h2", {}, h("a", { href: `/host/listings/${encodeURIComponent(p.id)}`, "data-link": true }, p.title)),
+    h("p", { class: "meta" }, `${p.city}, ${p.country} · ${formatMoney(p.nightly_price)} a night`),
+    h("p", {}, `${upcoming} upcoming booking${upcoming === 1 ? "" : "s"}`));
+}
+
+/** The host's own listings (GET /me/properties), newest first, a page at a time. @param {import("../main.js").PageContext} context */
 export async function listingsPage({ main }) {
-  const status = h("div", { role: "status" }, waiting("Loading your listings…"));
-  const list = h("ul", { class: "results" });
+  const status = h("div", { role: "status" });
+  const list = h("ul", { class: "results", "aria-label": "Your listings" });
+  const more = h("div", { class: "actions" });
   main.append(h("h1", {}, "My listings"),
-    h("p", {}, h("a", { href: "/host/new", "data-link": true }, "Add a listing")), status, list);
-  const bookings = await hostBookings();
-  const ids = [...new Set([...rememberedListings(), ...bookings.map((b) => b.property_id)])];
-  const found = (await Promise.all(ids.map((id) => api(`/properties/${encodeURIComponent(id)}`).catch(() => null))))
-    .filter((p) => p && p.host_id === session()?.sub);
-  status.replaceChildren(found.length ? `${found.length} listing${found.length === 1 ? "" : "s"}.`
-    : h("p", {}, "No listings yet: add one to start taking bookings."));
-  for (const p of found) {
-    const upcoming = bookings.filter((b) => b.property_id === p.id && b.status === "CONFIRMED" && b.check_out >= today()).length;
-    list.append(h("li", { class: "card" },
-      h("h2", {}, h("a", { href: `/host/listings/${encodeURIComponent(p.id)}`, "data-link": true }, p.title)),
-      h("p", { class: "meta" }, `${p.city}, ${p.country} · ${formatMoney(p.nightly_price)} a night`),
-      h("p", {}, `${upcoming} upcoming booking${upcoming === 1 ? "" : "s"}`)));
-  }
+    h("p", {}, h("a", { href: "/host/new", "data-link": true }, "Add a listing")), status, list, more);
+  const bookings = await busy(null, status, "Loading your listings…", hostBookings);
+  if (!bookings) return;
+  /** @param {string | null} cursor @param {HTMLButtonElement | null} button */
+  const page = async (cursor, button) => {
+    const q = new URLSearchParams({ limit: String(LISTINGS_PAGE) });
+    if (cursor) q.set("cursor", cursor);
+    const result = await busy(button, status, "Loading your listings…", () => api(`/me/properties?${q}`));
+    if (!result) return;
+    for (const p of result.properties) list.append(listingCard(p, bookings));
+    const shown = list.children.length;
+    status.replaceChildren(shown ? `${shown} listing${shown === 1 ? "" : "s"}${result.next_cursor ? " shown; more below" : ""}.`
+      : h("p", {}, "No listings yet: add one to start taking bookings."));
+    const next = /** @type {HTMLButtonElement} */ (h("button", { type: "button" }, "Show more listings"));
+    next.addEventListener("click", () => page(result.next_cursor, next));
+    more.replaceChildren(...(result.next_cursor ? [next] : []));
+  };
+  await page(null, null);
 }
 
 /**
@@ -121,38 +119,57 @@ export function newListingPage({ main, go }) {
     const created = await busy(form.querySelector("button[type=submit]"), /** @type {HTMLElement} */ (form.querySelector(".out")),
       "Creating your listing…", () => api("/properties", { method: "POST", body }));
     if (created) {
-      remember(created.id);
       go(`/host/listings/${encodeURIComponent(created.id)}`);
     }
   });
 }
 
 /**
- * The host's calendar: free, blocked, and booked nights (with the guest).
+ * One night of the host's calendar, in words: free, held or booked by a
+ * guest, blocked, or closed by another site's calendar (and a conflict when
+ * both a guest and another site have it).
+ * @param {string} date
+ * @param {any} night its entry in GET /properties/{id}/calendar, if taken
+ * @param {{bookings: Map<string, any>, conflicted: Set<string>, feeds: Map<string, string>}} known
+ */
+function hostDay(date, night, known) {
+  if (!night) return { date, status: date < today() ? "past" : "free", label: "free" };
+  if (night.state === "BLOCKED") return { date, status: "blocked", label: "blocked" };
+  if (night.state === "IMPORTED") {
+    return { date, status: "imported", label: `closed by ${known.feeds.get(night.feed_id) || "another site's calendar"}` };
+  }
+  const booking = known.bookings.get(night.booking_id);
+  const who = `${night.state === "HELD" ? "held" : "booked"} by ${booking ? `${booking.guest_id} (${booking.status.toLowerCase()})` : "a guest"}`;
+  return known.conflicted.has(date) ? { date, status: "booked conflict", label: `${who}; another site closed it too: a conflict` }
+    : { date, status: "booked", label: who };
+}
+
+/**
+ * The host's calendar: each night free, booked (by whom), blocked, or
+ * closed by another site's calendar (GET /properties/{id}/calendar).
  * @param {string} id
  * @param {string} month first day of the first month shown
  * @param {any[]} bookings
  * @param {(date: string) => void} pick
  */
 async function hostCalendar(id, month, bookings, pick) {
-  const nights = await availability(id, month);
+  const { from, to } = calendarRange(month);
+  const [taken, conflicts, feeds] = await Promise.all([
+    api(`/properties/${encodeURIComponent(id)}/calendar?from=${from}&to=${to}`), conflictsOf(id), feedNamesOf(id)]);
   /** @type {Map<string, any>} */
-  const bookedBy = new Map();
-  for (const b of bookings.filter((b) => b.property_id === id && ACTIVE.includes(b.status))) {
-    for (let d = b.check_in; d < b.check_out; d = addDays(d, 1)) bookedBy.set(d, b);
-  }
-  const now = today();
-  const days = nights.map((n) => {
-    const booking = bookedBy.get(n.date);
-    if (booking) return { date: n.date, status: "booked", label: `booked by ${booking.guest_id} (${booking.status.toLowerCase()})` };
-    if (n.status === "available") return { date: n.date, status: n.date < now ? "past" : "free", label: "free" };
-    return { date: n.date, status: "blocked", label: "blocked or unavailable" };
-  });
+  const nights = new Map(taken.nights.map((/** @type {any} */ n) => [n.date, n]));
+  const known = { bookings: new Map(bookings.map((b) => [b.id, b])), conflicted: new Set(conflicts.map((c) => c.date)), feeds };
+  const days = [];
+  for (let date = from; date < to; date = addDays(date, 1)) days.push(hostDay(date, nights.get(date), known));
+  const shown = new Set(days.map((d) => d.status));
+  /** @type {[string, string][]} */
+  const meanings = [["free", "Free"], ["blocked", "Blocked"], ["booked", "Booked by a guest"],
+    ["imported", "Closed by another site's calendar"], ["booked conflict", "Booked here, closed by another site: a conflict"]];
   return h("div", {},
     months(days, (day) => h("button", { type: "button", class: `day ${day.status}`, "data-date": day.date, onclick: () => pick(day.date) },
       h("span", { "aria-hidden": "true" }, String(Number(day.date.slice(8)))),
       h("span", { class: "visually-hidden" }, `${longDate(day.date)}: ${day.label}`))),
-    legend([["free", "Free"], ["blocked", "Blocked"], ["booked", "Booked by a guest"]]));
+    legend(meanings.filter(([status], i) => i < 3 || shown.has(status))));
 }
 
 /** @param {string} id @param {any[]} bookings */
@@ -171,7 +188,6 @@ export async function listingPage({ main, params, query, go }) {
   const [id] = params;
   main.append(waiting("Loading the listing…"));
   const [p, bookings] = await Promise.all([api(`/properties/${encodeURIComponent(id)}`), hostBookings()]);
-  remember(id);
   const month = query.get("month") || `${today().slice(0, 7)}-01`;
   const range = /** @type {HTMLFormElement} */ (h("form", { class: "panel", "aria-labelledby": "block-title" },
     h("h3", { id: "block-title" }, "Block or free nights"),
@@ -214,6 +230,7 @@ export async function listingPage({ main, params, query, go }) {
         h("button", { type: "button", onclick: () => shift(1) }, "Later months")),
       calendarBox, range),
     h("section", { "aria-labelledby": "bookings-title" }, h("h2", { id: "bookings-title" }, "Bookings"), bookingTable(id, bookings)),
+    await pricingSection(id, p.nightly_price.currency).catch((e) => h("section", {}, h("h2", {}, "Pricing"), problem(e))),
     ...(await extras(id)),
     h("section", { "aria-labelledby": "edit-title" }, h("h2", { id: "edit-title" }, "Details"), edit));
   range.addEventListener("submit", async (event) => {

@@ -1,8 +1,9 @@
 // The search page: a city or a map area, dates, guests, the stay's price
-// range, amenities and order; results priced for the whole stay, paged.
+// range, amenities and order; results priced for the whole stay, paged; a
+// map area's results drawn in it (pages/area.js), to move or resize.
 
 import { api } from "../api.js";
-import { addDays, busy, field, formatMoney, h, problem, toMinor, today, value } from "../ui.js";
+import { addDays, busy, field, formatMoney, h, problem, toMajor, toMinor, today, value } from "../ui.js";
 
 const CITIES = ["Lisbon", "Porto", "Barcelona", "Paris", "Berlin", "Amsterdam", "Rome", "London", "Edinburgh", "New York"];
 /** @type {[string, string][]} */
@@ -12,9 +13,18 @@ const AMENITIES = [
   ["pets_allowed", "Pets allowed"], ["sea_view", "Sea view"], ["self_check_in", "Self check-in"],
 ];
 
-/** @param {URLSearchParams} query */
+/**
+ * The form's values from the page's query. Price bounds travel in minor
+ * units (as the API takes them) and show in major units.
+ * @param {URLSearchParams} query
+ */
 function defaults(query) {
   const checkIn = query.get("check_in") || addDays(today(), 30);
+  const currency = query.get("currency") || "EUR";
+  const major = (/** @type {string} */ name) => {
+    const minor = Number(query.get(name) || "");
+    return query.get(name) && Number.isFinite(minor) ? String(Number(toMajor({ amount: minor, currency }))) : "";
+  };
   return {
     area: query.get("bbox") ? "bbox" : "city",
     city: query.get("city") ?? "Lisbon",
@@ -22,9 +32,9 @@ function defaults(query) {
     check_in: checkIn,
     check_out: query.get("check_out") || addDays(checkIn, 3),
     guests: query.get("guests") || "2",
-    currency: query.get("currency") || "EUR",
-    min_price: query.get("min_price") || "",
-    max_price: query.get("max_price") || "",
+    currency,
+    min_price: major("min_price"),
+    max_price: major("max_price"),
     amenities: (query.get("amenities") || "").split(",").filter(Boolean),
     sort: query.get("sort") || "price",
   };
@@ -77,13 +87,13 @@ function queryOf(form) {
   return q;
 }
 
-/** @param {any} hit @param {URLSearchParams} stay */
-function card(hit, stay) {
+/** @param {any} hit @param {URLSearchParams} stay @param {number | null} pin its number on the area's map */
+function card(hit, stay, pin) {
   const link = `/stays/${encodeURIComponent(hit.property_id)}?${new URLSearchParams({
     check_in: stay.get("check_in") || "", check_out: stay.get("check_out") || "", guests: stay.get("guests") || "1",
   })}`;
   return h("li", { class: "card" },
-    h("h3", {}, h("a", { href: link, "data-link": true }, hit.title)),
+    h("h3", {}, pin ? h("span", { class: "pin-number" }, `${pin}. `) : null, h("a", { href: link, "data-link": true }, hit.title)),
     h("p", { class: "meta" }, `${hit.city}, ${hit.country} · ${hit.bedrooms} bedroom${hit.bedrooms === 1 ? "" : "s"} · up to ${hit.max_guests} guests`
       + (hit.rating != null ? ` · rated ${hit.rating} of 5` : "") + (hit.distance_km != null ? ` · ${hit.distance_km.toFixed(1)} km` : "")),
     h("p", { class: "price" }, `${formatMoney(hit.total)} total`),
@@ -113,7 +123,16 @@ export async function searchPage({ main, query, go }) {
   }
   const list = h("ul", { class: "results" });
   const status = h("p", { role: "status" });
-  out.append(h("h2", { id: "results-title" }, "Stays"), status, list);
+  const mapBox = h("div", {});
+  out.append(h("h2", { id: "results-title" }, "Stays"), mapBox, status, list);
+  const box = /** @type {import("./area.js").Box | null} */ (query.get("bbox") ? /** @type {any} */ (d.bbox.map(Number)) : null);
+  /** @type {any[]} */
+  const hits = [];
+  const searchBox = (/** @type {import("./area.js").Box} */ to) => {
+    const q = queryOf(form);
+    q.set("bbox", to.join(","));
+    go(`/?${q}`);
+  };
   /** @param {string | null} cursor */
   const page = async (cursor) => {
     const q = queryOf(form);
@@ -123,7 +142,12 @@ export async function searchPage({ main, query, go }) {
     const result = await busy(/** @type {HTMLButtonElement | null} */ (more), status, "Searching…", () => api(`/search?${q}`));
     more?.remove();
     if (!result) return;
-    for (const hit of result.results) list.append(card(hit, q));
+    for (const hit of result.results) {
+      hits.push(hit);
+      list.append(card(hit, q, box && hits.length));
+    }
+    // Only a map area's search loads the map's code.
+    if (box) mapBox.replaceChildren((await import("./area.js")).areaMap(box, hits, searchBox));
     const shown = list.children.length;
     status.textContent = shown ? `${shown} stay${shown === 1 ? "" : "s"} shown${result.next_cursor ? "; more below" : ""}.`
       : "No stay is free for those dates and filters. Try other dates or fewer filters.";

@@ -12,7 +12,7 @@ const CARDS = [
 ];
 
 /** Months shown: the check-in's month and the next. @param {string} checkIn */
-function calendarRange(checkIn) {
+export function calendarRange(checkIn) {
   const start = `${checkIn.slice(0, 7)}-01`;
   const next = new Date(`${start}T00:00:00Z`);
   next.setUTCMonth(next.getUTCMonth() + 2);

@@ -29,6 +29,7 @@ use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::actions::{Condition, put};
 use crate::dynamo::item::{Item, get_json, get_n, get_s, json, millis, n, s, ttl_seconds};
 use crate::dynamo::outbox;
+use crate::dynamo::pages::{self, Partition};
 use crate::dynamo::schema::{TTL_ATTRIBUTE, bookings, idempotency};
 use crate::dynamo::transact::{TransactError, transact};
 
@@ -164,53 +165,18 @@ impl BookingReader for DynamoBookings {
             Role::Guest => (bookings::BY_GUEST, "guest_id"),
             Role::Host => (bookings::BY_HOST, "host_id"),
         };
-        let limit = page.limit as usize;
-        // One more than asked tells whether there is a next page.
-        let wanted = limit + 1;
-        let mut condition = Condition::new("#user = :user")
-            .name("#user", attribute)
-            .value(":user", s(user.as_str()));
-        if let Some(after) = &page.after {
-            // Ids sort by creation: older than the cursor.
-            condition = Condition::new("#user = :user AND #id < :after")
-                .name("#user", attribute)
-                .name("#id", bookings::KEY)
-                .value(":user", s(user.as_str()))
-                .value(":after", s(after.as_str()));
-        }
-        let mut items: Vec<Booking> = Vec::new();
-        let mut start = None;
-        while items.len() < wanted {
-            let ask = i32::try_from(wanted - items.len()).unwrap_or(i32::MAX);
-            let found = self
-                .client
-                .query()
-                .table_name(&self.tables.bookings)
-                .index_name(index)
-                .key_condition_expression(&condition.expression)
-                .set_expression_attribute_names(condition.names())
-                .set_expression_attribute_values(condition.values())
-                .scan_index_forward(false)
-                .limit(ask)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .context("listing bookings")?;
-            for item in found.items() {
-                items.push(get_json(item, "data")?);
-            }
-            match found.last_evaluated_key() {
-                Some(key) => start = Some(key.clone()),
-                None => break,
-            }
-        }
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(|b| b.id.clone())
-        } else {
-            None
+        let partition = Partition {
+            table: &self.tables.bookings,
+            index,
+            key: attribute,
+            value: user.as_str(),
+            sort: bookings::KEY,
         };
-        Ok(Page { items, next })
+        let after = page.after.as_ref().map(BookingId::as_str);
+        let items = pages::newest_first::<Booking>(&self.client, &partition, page.limit, after)
+            .await
+            .context("listing bookings")?;
+        Ok(Page::from_one_more(items, page.limit, |b| b.id.clone()))
     }
 }
 

@@ -1,7 +1,8 @@
 //! Properties (`PROPERTIES_TABLE`) and their calendars (`CALENDAR_TABLE`).
 //!
-//! Property item: `property_id` (key), `host_id`, `version` (N, the
-//! condition of every update), `data` (the property as JSON).
+//! Property item: `property_id` (key), `host_id` (the `by_host` index's
+//! key), `version` (N, the condition of every update), `data` (the property
+//! as JSON).
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -9,9 +10,10 @@ use aws_sdk_dynamodb::Client;
 use berth_domain::calendar::{Night, NightState};
 use berth_domain::dates::{Date, DateRange, Timestamp};
 use berth_domain::events::DomainEvent;
-use berth_domain::ids::PropertyId;
+use berth_domain::ids::{PropertyId, UserId};
 use berth_domain::ports::{
-    CalendarReader, CalendarWriter, PropertyReader, PropertyWriter, WriteError,
+    CalendarReader, CalendarWriter, HostListings, Page, PageRequest, PropertyReader,
+    PropertyWriter, WriteError,
 };
 use berth_domain::property::Property;
 
@@ -21,6 +23,7 @@ use crate::dynamo::actions::{Condition, delete, put};
 use crate::dynamo::item::{Item, get_json, json, n, s};
 use crate::dynamo::nights;
 use crate::dynamo::outbox;
+use crate::dynamo::pages::{self, Partition};
 use crate::dynamo::schema::properties;
 use crate::dynamo::transact::{TransactError, transact};
 
@@ -83,6 +86,37 @@ impl PropertyReader for DynamoProperties {
             .await
             .context("reading a property")?;
         read.item().map(|item| get_json(item, "data")).transpose()
+    }
+}
+
+/// [`HostListings`]: `Query` on the properties table's `by_host` index
+/// (IAM authorises a Query on an index against the table's resource:
+/// `<table ARN>/index/<name>`, which the template grants).
+pub const HOST_LISTINGS: Access = Access {
+    port: "HostListings",
+    grants: &[on(vars::PROPERTIES_TABLE, &["dynamodb:Query"])],
+    env: PROPERTIES_ENV,
+};
+
+#[async_trait]
+impl HostListings for DynamoProperties {
+    async fn listings_of(
+        &self,
+        host: &UserId,
+        page: &PageRequest<PropertyId>,
+    ) -> anyhow::Result<Page<Property, PropertyId>> {
+        let partition = Partition {
+            table: &self.table,
+            index: properties::BY_HOST,
+            key: "host_id",
+            value: host.as_str(),
+            sort: properties::KEY,
+        };
+        let after = page.after.as_ref().map(PropertyId::as_str);
+        let items = pages::newest_first::<Property>(&self.client, &partition, page.limit, after)
+            .await
+            .context("listing a host's properties")?;
+        Ok(Page::from_one_more(items, page.limit, |p| p.id.clone()))
     }
 }
 

@@ -9,7 +9,7 @@
 //!   [`erasure`]: forgetting a user in all of them;
 //! - [`schema`]: keys, indexes, streams and TTLs of every table;
 //! - [`outbox`], [`nights`], [`item`], [`actions`], [`transact`]: how items
-//!   are written and transactions run.
+//!   are written and transactions run; [`pages`]: newest-first listings.
 
 pub mod actions;
 pub mod audit;
@@ -20,6 +20,7 @@ pub mod erasure;
 pub mod item;
 pub mod nights;
 pub mod outbox;
+pub mod pages;
 pub mod schema;
 pub mod transact;
 pub mod users;

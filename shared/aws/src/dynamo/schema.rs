@@ -7,6 +7,8 @@ use crate::config::vars;
 /// `PROPERTIES_TABLE`: one item per property.
 pub mod properties {
     pub const KEY: &str = "property_id";
+    /// `host_id` → `property_id`: a host's listings, newest first.
+    pub const BY_HOST: &str = "by_host";
 }
 
 /// `CALENDAR_TABLE`: one item per property-night that is not free.
@@ -118,7 +120,14 @@ impl TableNames {
             IndexSpec { name, key, sort }
         };
         vec![
-            table(&self.properties, properties::KEY, None),
+            TableSpec {
+                indexes: vec![by(
+                    properties::BY_HOST,
+                    "host_id",
+                    (properties::KEY, AttributeKind::S),
+                )],
+                ..table(&self.properties, properties::KEY, None)
+            },
             table(&self.calendar, calendar::KEY, Some(calendar::SORT)),
             TableSpec {
                 indexes: vec![
