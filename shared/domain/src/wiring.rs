@@ -83,6 +83,11 @@ port_set! {
     signals: SignalStore,
     personal_data: PersonalData,
     publisher: EventPublisher,
+    feeds: FeedStore,
+    feed_nights: FeedNights,
+    conflicts: CalendarConflicts,
+    export_links: ExportLinks,
+    feed_reader: FeedReader,
 }
 
 fn absent(port: &str) -> anyhow::Error {

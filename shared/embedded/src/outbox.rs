@@ -8,7 +8,7 @@ use berth_domain::ids::PropertyId;
 use berth_domain::property::Property;
 
 use crate::SqliteStore;
-use crate::catalog::night_of_row_at;
+use crate::catalog::{NIGHT_COLUMNS, night_of_row_at};
 use crate::codec::from_json;
 
 /// Every property and night record as of one outbox position: what a read
@@ -85,7 +85,7 @@ impl SqliteStore {
                 .query_map([], |row| from_json(&row.get::<_, String>(0)?))?
                 .collect::<rusqlite::Result<Vec<Property>>>()?;
             let nights = tx
-                .prepare("SELECT property_id, date, state, booking_id, expires_at FROM nights ORDER BY property_id, date")?
+                .prepare(&format!("SELECT property_id, {NIGHT_COLUMNS} FROM nights ORDER BY property_id, date"))?
                 .query_map([], |row| {
                     let property = PropertyId::parse(&row.get::<_, String>(0)?).map_err(|e| {
                         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
