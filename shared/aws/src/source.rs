@@ -227,6 +227,26 @@ impl PortSource for AwsSource {
         Ok(self.single(access, EventBridgePublisher::from_env)?)
     }
 
+    fn feeds(&self) -> anyhow::Result<Arc<dyn FeedStore>> {
+        let access = dynamo::channels::FEED_STORE;
+        Ok(self.shared(&self.calendar, access, DynamoCalendar::from_env)?)
+    }
+
+    fn feed_nights(&self) -> anyhow::Result<Arc<dyn FeedNights>> {
+        let access = dynamo::channels::FEED_NIGHTS;
+        Ok(self.shared(&self.calendar, access, DynamoCalendar::from_env)?)
+    }
+
+    fn conflicts(&self) -> anyhow::Result<Arc<dyn CalendarConflicts>> {
+        let access = dynamo::channels::CALENDAR_CONFLICTS;
+        Ok(self.shared(&self.calendar, access, DynamoCalendar::from_env)?)
+    }
+
+    fn export_links(&self) -> anyhow::Result<Arc<dyn ExportLinks>> {
+        let access = dynamo::channels::EXPORT_LINKS;
+        Ok(self.shared(&self.calendar, access, DynamoCalendar::from_env)?)
+    }
+
     fn clock(&self) -> Arc<dyn Clock> {
         Arc::new(SystemClock)
     }

@@ -194,7 +194,7 @@ fn held(booking: &Booking, now: Timestamp, until: Timestamp) -> Booking {
     }
 }
 
-async fn hold(
+pub(crate) async fn hold(
     ports: &Subject,
     booking: &Booking,
     now: Timestamp,
@@ -220,7 +220,7 @@ async fn hold(
         .map(|()| next)
 }
 
-async fn nights_of(ports: &Subject, p: &Property, from: u32, to: u32) -> Vec<Night> {
+pub(crate) async fn nights_of(ports: &Subject, p: &Property, from: u32, to: u32) -> Vec<Night> {
     let range = DateRange::new(day(from), day(to), 366).unwrap();
     ports
         .calendar_reader()

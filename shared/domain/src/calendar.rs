@@ -364,19 +364,34 @@ mod tests {
             (None, true),
             (Some(held(-1)), true),
             (Some(held(1)), false),
-            (Some(NightState::Booked { booking_id: booking.clone() }), false),
+            (
+                Some(NightState::Booked {
+                    booking_id: booking.clone(),
+                }),
+                false,
+            ),
             (Some(NightState::Blocked), false),
             (Some(imported(&feed)), true),
             (Some(imported(&other)), false),
         ];
         for (night, allowed) in &cases {
-            assert_eq!(rules::may_import(night.as_ref(), &feed, now), *allowed, "{night:?}");
+            assert_eq!(
+                rules::may_import(night.as_ref(), &feed, now),
+                *allowed,
+                "{night:?}"
+            );
         }
         assert!(rules::may_unimport(Some(&imported(&feed)), &feed));
         assert!(!rules::may_unimport(Some(&imported(&other)), &feed));
         assert!(!rules::may_unimport(Some(&NightState::Blocked), &feed));
-        assert!(imported(&feed).is_taken(now), "imported nights are unavailable");
+        assert!(
+            imported(&feed).is_taken(now),
+            "imported nights are unavailable"
+        );
         assert!(!rules::may_hold(Some(&imported(&feed)), &booking, now));
-        assert!(rules::may_block(Some(&imported(&feed)), now), "a host's block outlasts a feed's");
+        assert!(
+            rules::may_block(Some(&imported(&feed)), now),
+            "a host's block outlasts a feed's"
+        );
     }
 }

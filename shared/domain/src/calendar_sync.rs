@@ -63,7 +63,11 @@ pub fn imported_event(
 
 /// Syncs one feed now and answers it as it stands after.
 #[tracing::instrument(skip_all, fields(feed = %feed.id))]
-pub async fn sync_feed(ports: &Syncing<'_>, mut feed: Feed, now: Timestamp) -> anyhow::Result<Feed> {
+pub async fn sync_feed(
+    ports: &Syncing<'_>,
+    mut feed: Feed,
+    now: Timestamp,
+) -> anyhow::Result<Feed> {
     let window = window(now);
     let events = match ports.reader.events(&feed.url, window).await {
         Ok(events) => events,
@@ -277,7 +281,9 @@ pub async fn export_token(
     managed_property(properties, caller, id).await?;
     match links.export_token(id).await? {
         Some(token) => Ok(token),
-        None => Ok(links.issue_export_token(id, &ExportToken::generate()).await?),
+        None => Ok(links
+            .issue_export_token(id, &ExportToken::generate())
+            .await?),
     }
 }
 

@@ -716,6 +716,5 @@ pub trait FeedReader: Send + Sync {
     /// The events of the feed at `url` with the nights of `window` each
     /// closes. Berth's own exported events and cancelled events are left
     /// out; a feed with none left is an error, never an empty calendar.
-    async fn events(&self, url: &str, window: DateRange)
-    -> Result<Vec<FeedEvent>, FeedReadError>;
+    async fn events(&self, url: &str, window: DateRange) -> Result<Vec<FeedEvent>, FeedReadError>;
 }

@@ -82,10 +82,10 @@ impl PropertyWriter for SqliteStore {
 impl CalendarReader for SqliteStore {
     async fn nights(&self, property: &PropertyId, range: DateRange) -> anyhow::Result<Vec<Night>> {
         self.db.read(|tx| {
-            let mut query = tx.prepare_cached(
-                &format!("SELECT {NIGHT_COLUMNS} FROM nights \
-                 WHERE property_id = ?1 AND date >= ?2 AND date < ?3 ORDER BY date"),
-            )?;
+            let mut query = tx.prepare_cached(&format!(
+                "SELECT {NIGHT_COLUMNS} FROM nights \
+                 WHERE property_id = ?1 AND date >= ?2 AND date < ?3 ORDER BY date"
+            ))?;
             let rows = query.query_map(
                 (
                     property.as_str(),

@@ -175,8 +175,8 @@ impl FeedNights for SqliteStore {
         let (property, feed, open) = (property.clone(), feed.clone(), open.clone());
         self.db
             .write(move |conn| {
-                let mut release = conn
-                    .prepare_cached("DELETE FROM nights WHERE property_id = ?1 AND date = ?2")?;
+                let mut release =
+                    conn.prepare_cached("DELETE FROM nights WHERE property_id = ?1 AND date = ?2")?;
                 let mut released = Vec::new();
                 for date in &open {
                     let text = date.to_string();
