@@ -27,6 +27,8 @@ pub mod stack;
 pub mod topology;
 pub mod workflow;
 
+use berth_feeds::fetch::Limits;
+use berth_feeds::reader::FeedClient;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,6 +60,10 @@ pub struct PlatformConfig {
     pub definition: String,
     /// Keep state on the AWS adapters instead of SQLite.
     pub aws: Option<aws::AwsBackend>,
+    /// Let calendar feeds be fetched from any address, loopback and private
+    /// ones included (`berth serve --allow-private-feeds`), for feeds served
+    /// on this machine in tests. Never in a deployment.
+    pub allow_private_feeds: bool,
 }
 
 /// What runs in the background besides request handling.
@@ -120,6 +126,15 @@ impl Platform {
             signals: s.clone(),
             personal_data: s.clone(),
             publisher: bus.clone(),
+            feeds: s.clone(),
+            feed_nights: s.clone(),
+            conflicts: s.clone(),
+            export_links: s.clone(),
+            feed_reader: Arc::new(FeedClient::new(if config.allow_private_feeds {
+                Limits::local()
+            } else {
+                Limits::default()
+            })),
             clock: clock.clone(),
             times: config.times,
         };

@@ -32,6 +32,14 @@ pub const HOLD_SETTING: Access = Access {
     env: &[vars::HOLD_MINUTES],
 };
 
+/// Other channels' feeds, fetched over the internet from the function
+/// itself (every address checked): no AWS call, no variable.
+pub const FEED_READER: Access = Access {
+    port: "FeedReader",
+    grants: &[],
+    env: &[],
+};
+
 pub struct AwsSource {
     config: AwsConfig,
     properties: OnceLock<Arc<DynamoProperties>>,
@@ -245,6 +253,11 @@ impl PortSource for AwsSource {
     fn export_links(&self) -> anyhow::Result<Arc<dyn ExportLinks>> {
         let access = dynamo::channels::EXPORT_LINKS;
         Ok(self.shared(&self.calendar, access, DynamoCalendar::from_env)?)
+    }
+
+    fn feed_reader(&self) -> anyhow::Result<Arc<dyn FeedReader>> {
+        self.note(FEED_READER);
+        Ok(Arc::new(berth_feeds::reader::FeedClient::default()))
     }
 
     fn clock(&self) -> Arc<dyn Clock> {

@@ -1,0 +1,73 @@
+//! What the calendar sync routes share: the ports a sync runs on, and the
+//! export link as the caller reaches this API.
+
+use std::sync::Arc;
+
+use berth_domain::calendar_sync::Syncing;
+use berth_domain::channels::ExportToken;
+use berth_domain::ids::PropertyId;
+use berth_domain::ports::{
+    BookingReader, CalendarConflicts, Clock, FeedNights, FeedReader, FeedStore, PropertyReader,
+};
+use berth_domain::wiring::PortSource;
+use lambda_http::{Request, RequestExt};
+
+use crate::api;
+
+/// The ports of a feed's sync, and of the host's routes around it.
+pub struct SyncDeps {
+    pub properties: Arc<dyn PropertyReader>,
+    pub feeds: Arc<dyn FeedStore>,
+    pub nights: Arc<dyn FeedNights>,
+    pub conflicts: Arc<dyn CalendarConflicts>,
+    pub bookings: Arc<dyn BookingReader>,
+    pub reader: Arc<dyn FeedReader>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl SyncDeps {
+    pub fn build(ports: &impl PortSource) -> anyhow::Result<Self> {
+        Ok(Self {
+            properties: ports.property_reader()?,
+            feeds: ports.feeds()?,
+            nights: ports.feed_nights()?,
+            conflicts: ports.conflicts()?,
+            bookings: ports.booking_reader()?,
+            reader: ports.feed_reader()?,
+            clock: ports.clock(),
+        })
+    }
+
+    pub fn syncing(&self) -> Syncing<'_> {
+        Syncing {
+            feeds: self.feeds.as_ref(),
+            nights: self.nights.as_ref(),
+            conflicts: self.conflicts.as_ref(),
+            bookings: self.bookings.as_ref(),
+            reader: self.reader.as_ref(),
+        }
+    }
+}
+
+/// The export link on the host and scheme the request came in on (API
+/// Gateway's domain name and its `X-Forwarded-Proto`).
+pub fn export_url(request: &Request, id: &PropertyId, token: &ExportToken) -> String {
+    let host = request
+        .request_context_ref()
+        .and_then(|context| match context {
+            lambda_http::request::RequestContext::ApiGatewayV2(v2) => v2.domain_name.clone(),
+            _ => None,
+        })
+        .or_else(|| api::header(request, "host").map(str::to_owned))
+        .unwrap_or_else(|| "localhost".to_owned());
+    let scheme = match api::header(request, "x-forwarded-proto") {
+        Some("http") => "http",
+        Some(_) => "https",
+        None if host.starts_with("127.") || host.starts_with("localhost") => "http",
+        None => "https",
+    };
+    format!(
+        "{scheme}://{host}/properties/{id}/calendar.ics?token={}",
+        token.as_str()
+    )
+}
