@@ -18,7 +18,11 @@ use berth_domain::dates::Date;
 use berth_local::client::Api;
 use serde_json::{Value, json};
 
-use crate::support::{Options, day, eventually, listing, order, property, spawn_with};
+use berth_local::serve::{Backend, start};
+
+use crate::support::{
+    Options, TestApp, args, day, eventually, listing, order, property, spawn_with,
+};
 
 /// What the other channel answers: a status and a body, changed by the test.
 #[derive(Clone)]
@@ -115,16 +119,48 @@ fn path_of(url: &str) -> String {
         .unwrap_or_else(|| panic!("not an export link: {url}"))
 }
 
-fn private_feeds() -> Options {
-    Options {
+/// `berth serve --allow-private-feeds` on `backend`: SQLite, or the AWS
+/// adapters on moto (the test runs through scripts/emulators.sh).
+async fn spawn_feeds_on(backend: Backend) -> TestApp {
+    let options = Options {
         allow_private_feeds: true,
         ..Options::default()
+    };
+    let data_dir = tempfile::tempdir().expect("temp dir").keep();
+    let mut serve = args(data_dir.clone(), &options);
+    if backend == Backend::Aws {
+        let moto = std::env::var("BERTH_MOTO_URL").unwrap_or_else(|_| {
+            panic!("BERTH_MOTO_URL is not set: run the tests through scripts/emulators.sh")
+        });
+        serve.backend = Backend::Aws;
+        serve.aws_prefix = format!("c{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        serve.aws_endpoint = Some(moto);
+    }
+    let server = start(&serve).await.expect("berth serve starts");
+    let api = Api::new(&format!("http://{}", server.addr));
+    TestApp {
+        api,
+        server,
+        data_dir,
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn imports_block_move_and_free_nights_and_a_feed_in_doubt_changes_nothing() {
-    let app = spawn_with(private_feeds()).await;
+    imports_block_move_and_free_nights_and_a_feed_in_doubt_changes_nothing_on(Backend::Embedded)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn imports_block_move_and_free_nights_and_a_feed_in_doubt_changes_nothing_on_the_aws_adapters()
+ {
+    imports_block_move_and_free_nights_and_a_feed_in_doubt_changes_nothing_on(Backend::Aws).await;
+}
+
+async fn imports_block_move_and_free_nights_and_a_feed_in_doubt_changes_nothing_on(
+    backend: Backend,
+) {
+    let app = spawn_feeds_on(backend).await;
     let api = &app.api;
     let host = api.token("alice", &["hosts"]).await.unwrap();
     let id = property(api, &host, &listing()).await;
@@ -277,7 +313,20 @@ fn parsed_independently(text: &str) -> Vec<(String, String, String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_collision_keeps_the_booking_is_listed_and_told_and_the_export_shows_it() {
-    let app = spawn_with(private_feeds()).await;
+    a_collision_keeps_the_booking_is_listed_and_told_and_the_export_shows_it_on(Backend::Embedded)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_collision_keeps_the_booking_is_listed_and_told_and_the_export_shows_it_on_the_aws_adapters()
+ {
+    a_collision_keeps_the_booking_is_listed_and_told_and_the_export_shows_it_on(Backend::Aws).await;
+}
+
+async fn a_collision_keeps_the_booking_is_listed_and_told_and_the_export_shows_it_on(
+    backend: Backend,
+) {
+    let app = spawn_feeds_on(backend).await;
     let api = &app.api;
     let host = api.token("alice", &["hosts"]).await.unwrap();
     let guest = api.token("bob", &[]).await.unwrap();
@@ -323,7 +372,7 @@ async fn a_collision_keeps_the_booking_is_listed_and_told_and_the_export_shows_i
     );
     sync(api, &host, &id, &feed).await;
     eventually(
-        Duration::from_secs(10),
+        Duration::from_secs(20),
         "the host is told of the conflict",
         || async {
             let inbox = api
@@ -402,7 +451,16 @@ async fn a_collision_keeps_the_booking_is_listed_and_told_and_the_export_shows_i
 /// conflict, and no night is both imported and booked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn imports_racing_reservations_never_leave_a_collision_unrecorded() {
-    let app = spawn_with(private_feeds()).await;
+    imports_racing_reservations_never_leave_a_collision_unrecorded_on(Backend::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn imports_racing_reservations_never_leave_a_collision_unrecorded_on_the_aws_adapters() {
+    imports_racing_reservations_never_leave_a_collision_unrecorded_on(Backend::Aws).await;
+}
+
+async fn imports_racing_reservations_never_leave_a_collision_unrecorded_on(backend: Backend) {
+    let app = spawn_feeds_on(backend).await;
     let api = &app.api;
     let host = api.token("alice", &["hosts"]).await.unwrap();
     let id = property(api, &host, &listing()).await;
@@ -417,7 +475,9 @@ async fn imports_racing_reservations_never_leave_a_collision_unrecorded() {
         feeds.push((feed, 60 + i * 3, channel));
     }
     let guests: Vec<String> = futures::future::join_all(
-        (0..12).map(|i| async move { api.token(&format!("guest-{i}"), &[]).await.unwrap() }),
+        // moto answers about 320 operations a second: fewer guests there.
+        (0..if backend == Backend::Aws { 8 } else { 12 })
+            .map(|i| async move { api.token(&format!("guest-{i}"), &[]).await.unwrap() }),
     )
     .await;
     let id = id.as_str();
@@ -429,7 +489,7 @@ async fn imports_racing_reservations_never_leave_a_collision_unrecorded() {
             .unwrap();
         let booking = answer.body["id"].as_str().unwrap().to_owned();
         let settled = api
-            .settled(guest, &booking, Duration::from_secs(20))
+            .settled(guest, &booking, Duration::from_secs(90))
             .await
             .unwrap();
         (

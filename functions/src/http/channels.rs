@@ -7,7 +7,8 @@ use berth_domain::calendar_sync::Syncing;
 use berth_domain::channels::ExportToken;
 use berth_domain::ids::PropertyId;
 use berth_domain::ports::{
-    BookingReader, CalendarConflicts, Clock, FeedNights, FeedReader, FeedStore, PropertyReader,
+    BookingReader, CalendarConflicts, CalendarReader, Clock, FeedNights, FeedReader, FeedStore,
+    PropertyReader,
 };
 use berth_domain::wiring::PortSource;
 use lambda_http::{Request, RequestExt};
@@ -17,6 +18,7 @@ use crate::api;
 /// The ports of a feed's sync, and of the host's routes around it.
 pub struct SyncDeps {
     pub properties: Arc<dyn PropertyReader>,
+    pub calendar: Arc<dyn CalendarReader>,
     pub feeds: Arc<dyn FeedStore>,
     pub nights: Arc<dyn FeedNights>,
     pub conflicts: Arc<dyn CalendarConflicts>,
@@ -29,6 +31,7 @@ impl SyncDeps {
     pub fn build(ports: &impl PortSource) -> anyhow::Result<Self> {
         Ok(Self {
             properties: ports.property_reader()?,
+            calendar: ports.calendar_reader()?,
             feeds: ports.feeds()?,
             nights: ports.feed_nights()?,
             conflicts: ports.conflicts()?,
@@ -40,6 +43,7 @@ impl SyncDeps {
 
     pub fn syncing(&self) -> Syncing<'_> {
         Syncing {
+            calendar: self.calendar.as_ref(),
             feeds: self.feeds.as_ref(),
             nights: self.nights.as_ref(),
             conflicts: self.conflicts.as_ref(),

@@ -95,8 +95,14 @@ pub async fn imports_follow_the_night_rules(ports: &Subject) {
         "guest, other feed, block"
     );
     let window = DateRange::new(day(0), day(60), 366).unwrap();
+    let read = ports
+        .calendar_reader()
+        .unwrap()
+        .nights(&p.id, window)
+        .await
+        .unwrap();
     assert_eq!(
-        nights.imported(&p.id, &feed, window).await.unwrap(),
+        calendar_sync::imported_by(&read, &feed),
         closing(&[10, 11], "e1")
     );
     // An event moved to another night of the same feed takes it over.
@@ -235,6 +241,7 @@ pub async fn imports_and_reservations_race_and_every_collision_is_recorded(ports
         ports.conflicts().unwrap(),
     );
     let bookings = ports.booking_reader().unwrap();
+    let calendar = ports.calendar_reader().unwrap();
     let readers: Vec<Fixed> = (0..3u32)
         .map(|i| {
             let dates = (300 + i * 4..306 + i * 4).map(day).collect();
@@ -246,6 +253,7 @@ pub async fn imports_and_reservations_race_and_every_collision_is_recorded(ports
         .collect();
     let syncs = feeds.iter().zip(&readers).map(|(feed, reader)| {
         let syncing = Syncing {
+            calendar: calendar.as_ref(),
             feeds: store.as_ref(),
             nights: nights.as_ref(),
             conflicts: conflicts.as_ref(),

@@ -8,7 +8,9 @@
 //! nothing; it records `last_error`, and `last_synced_at` stays at the last
 //! good sync.
 
-use crate::calendar::Night;
+use std::collections::BTreeMap;
+
+use crate::calendar::{Night, NightState, rules};
 use crate::catalog::{CatalogError, managed_property, property};
 use crate::channels::{Conflict, ExportToken, Feed, MAX_FEEDS_PER_PROPERTY, NewFeed, SyncPlan};
 use crate::dates::{Date, DateRange, Timestamp};
@@ -36,6 +38,7 @@ pub fn window(now: Timestamp) -> DateRange {
 
 /// The ports a sync runs on.
 pub struct Syncing<'a> {
+    pub calendar: &'a dyn CalendarReader,
     pub feeds: &'a dyn FeedStore,
     pub nights: &'a dyn FeedNights,
     pub conflicts: &'a dyn CalendarConflicts,
@@ -79,51 +82,80 @@ pub async fn sync_feed(
         }
     };
     let property = feed.property_id.clone();
-    let before = ports.nights.imported(&property, &feed.id, window).await?;
-    let plan = SyncPlan::between(&before, &events);
+    let nights = ports.calendar.nights(&property, window).await?;
+    let plan = SyncPlan::between(&imported_by(&nights, &feed.id), &events);
     ports
         .nights
         .release_imported(&property, &feed.id, &plan.open, now)
         .await?;
-    let refused = ports
-        .nights
-        .import_nights(&property, &feed.id, &plan.close, now)
-        .await?;
-    for night in refused {
-        record_collision(ports, &feed, &plan, night, now).await?;
-    }
+    let (tried, mut refused) = refused_as_read(&plan, &nights, &feed.id, now);
+    refused.extend(
+        ports
+            .nights
+            .import_nights(&property, &feed.id, &tried, now)
+            .await?,
+    );
+    record_collisions(ports, &feed, &plan, refused, now).await?;
     feed.last_synced_at = Some(now);
     feed.last_error = None;
     feed.events = u32::try_from(events.len()).unwrap_or(u32::MAX);
     if !ports.feeds.save_feed(&feed).await? {
         // Deleted while it synced: what it imported goes with it.
-        release_all(ports.nights, &feed, now).await?;
+        release_all(ports, &feed, now).await?;
     }
     Ok(feed)
 }
 
-/// A night the feed closes that it could not import: a conflict when a
-/// booking holds or has booked it; a host's block or another feed's night
-/// keeps it closed already.
-async fn record_collision(
+/// Nights the feed closes that it could not import: a conflict where a
+/// booking holds or has booked one (recorded once: those known already are
+/// not written again); a host's block or another feed's night keeps it
+/// closed already.
+async fn record_collisions(
     ports: &Syncing<'_>,
     feed: &Feed,
     plan: &SyncPlan,
-    night: Night,
+    refused: Vec<Night>,
     now: Timestamp,
 ) -> anyhow::Result<()> {
-    let (Some(booking_id), Some(uid)) = (night.state.booking(), plan.close.get(&night.date)) else {
+    let collisions: Vec<Conflict> = refused
+        .iter()
+        .filter_map(|night| {
+            Some(Conflict {
+                date: night.date,
+                feed_id: feed.id.clone(),
+                event_uid: plan.close.get(&night.date)?.clone(),
+                booking_id: night.state.booking()?.clone(),
+            })
+        })
+        .collect();
+    if collisions.is_empty() {
+        return Ok(());
+    }
+    let known = ports.conflicts.conflicts(&feed.property_id).await?;
+    for conflict in collisions {
+        let same = |c: &Conflict| {
+            (c.date, &c.feed_id, &c.booking_id)
+                == (conflict.date, &conflict.feed_id, &conflict.booking_id)
+        };
+        if !known.iter().any(same) {
+            record_collision(ports, feed, conflict, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records one conflict with its event (the booking as it stands) and
+/// its host's notification.
+async fn record_collision(
+    ports: &Syncing<'_>,
+    feed: &Feed,
+    conflict: Conflict,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let Some(booking) = ports.bookings.booking(&conflict.booking_id).await? else {
         return Ok(());
     };
-    let Some(booking) = ports.bookings.booking(booking_id).await? else {
-        return Ok(());
-    };
-    let conflict = Conflict {
-        date: night.date,
-        feed_id: feed.id.clone(),
-        event_uid: uid.clone(),
-        booking_id: booking_id.clone(),
-    };
+    let (date, booking_id) = (conflict.date, conflict.booking_id.clone());
     let event = DomainEvent::new(
         Change::CalendarConflict {
             conflict: conflict.clone(),
@@ -136,17 +168,58 @@ async fn record_collision(
         .record_conflict(&feed.property_id, &conflict, &event)
         .await?
     {
-        tracing::warn!(date = %night.date, booking = %booking_id, "an imported feed collides with a booking");
+        tracing::warn!(%date, booking = %booking_id, "an imported feed collides with a booking");
     }
     Ok(())
 }
 
-async fn release_all(nights: &dyn FeedNights, feed: &Feed, now: Timestamp) -> anyhow::Result<()> {
-    let imported = nights
-        .imported(&feed.property_id, &feed.id, window(now))
-        .await?;
-    let dates = imported.into_keys().collect();
+/// The nights of `plan` to try importing, and those the import rule
+/// refuses as read: those are not even tried (a refused write costs as
+/// much as one made, and a cancelled transaction is work for nothing). The
+/// write decides the others, so a night taken since the read is refused
+/// there.
+fn refused_as_read(
+    plan: &SyncPlan,
+    nights: &[Night],
+    feed: &FeedId,
+    now: Timestamp,
+) -> (BTreeMap<Date, String>, Vec<Night>) {
+    let mut tried = BTreeMap::new();
+    let mut refused = Vec::new();
+    for (date, uid) in &plan.close {
+        match nights.iter().find(|n| n.date == *date) {
+            Some(night) if !rules::may_import(Some(&night.state), feed, now) => {
+                refused.push(night.clone());
+            }
+            _ => {
+                tried.insert(*date, uid.clone());
+            }
+        }
+    }
+    (tried, refused)
+}
+
+/// What `feed` imported among `nights`: night → event UID.
+pub fn imported_by(nights: &[Night], feed: &FeedId) -> BTreeMap<Date, String> {
     nights
+        .iter()
+        .filter_map(|night| match &night.state {
+            NightState::Imported { feed_id, event_uid } if feed_id == feed => {
+                Some((night.date, event_uid.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+async fn release_all(ports: &Syncing<'_>, feed: &Feed, now: Timestamp) -> anyhow::Result<()> {
+    let nights = ports
+        .calendar
+        .nights(&feed.property_id, window(now))
+        .await?;
+    let dates = imported_by(&nights, &feed.id).into_keys().collect();
+    ports
+        .nights
         .release_imported(&feed.property_id, &feed.id, &dates, now)
         .await
 }
@@ -243,7 +316,7 @@ pub async fn delete_feed(
     if !ports.feeds.delete_feed(id, &feed.id).await? {
         return Err(CatalogError::FeedNotFound(feed.id));
     }
-    release_all(ports.nights, &feed, now).await?;
+    release_all(ports, &feed, now).await?;
     Ok(())
 }
 

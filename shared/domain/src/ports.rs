@@ -625,14 +625,6 @@ pub trait FeedStore: Send + Sync {
 /// `CalendarChanged` event for the nights that changed.
 #[async_trait]
 pub trait FeedNights: Send + Sync {
-    /// What `feed` imported within `range`: night → event UID.
-    async fn imported(
-        &self,
-        property: &PropertyId,
-        feed: &FeedId,
-        range: DateRange,
-    ) -> anyhow::Result<BTreeMap<Date, String>>;
-
     /// Imports each night of `close` for its event where the import rule
     /// allows at `now`. Each night is decided alone, at the write, as a
     /// Reserve's nights are, so a Reserve and an import racing for a night

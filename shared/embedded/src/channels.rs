@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use berth_domain::calendar::{Night, rules};
 use berth_domain::calendar_sync::imported_event;
 use berth_domain::channels::{Conflict, ExportToken, Feed};
-use berth_domain::dates::{Date, DateRange, Timestamp};
+use berth_domain::dates::{Date, Timestamp};
 use berth_domain::events::DomainEvent;
 use berth_domain::ids::{FeedId, PropertyId};
 use berth_domain::ports::{CalendarConflicts, ExportLinks, FeedNights, FeedStore};
@@ -91,37 +91,6 @@ impl FeedStore for SqliteStore {
 
 #[async_trait]
 impl FeedNights for SqliteStore {
-    async fn imported(
-        &self,
-        property: &PropertyId,
-        feed: &FeedId,
-        range: DateRange,
-    ) -> anyhow::Result<BTreeMap<Date, String>> {
-        self.db.read(|conn| {
-            let mut query = conn.prepare_cached(
-                "SELECT date, event_uid FROM nights WHERE feed_id = ?1 AND property_id = ?2 \
-                 AND state = 'IMPORTED' AND date >= ?3 AND date < ?4",
-            )?;
-            let rows = query.query_map(
-                (
-                    feed.as_str(),
-                    property.as_str(),
-                    range.from.to_string(),
-                    range.to.to_string(),
-                ),
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
-            )?;
-            let mut imported = BTreeMap::new();
-            for row in rows {
-                let (date, uid) = row?;
-                if let Ok(date) = Date::parse(&date) {
-                    imported.insert(date, uid);
-                }
-            }
-            Ok(imported)
-        })
-    }
-
     async fn import_nights(
         &self,
         property: &PropertyId,

@@ -22,7 +22,7 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use berth_domain::calendar::Night;
 use berth_domain::calendar_sync::imported_event;
 use berth_domain::channels::{Conflict, ExportToken, Feed};
-use berth_domain::dates::{Date, DateRange, Timestamp};
+use berth_domain::dates::{Date, Timestamp};
 use berth_domain::events::DomainEvent;
 use berth_domain::ids::{FeedId, PropertyId};
 use berth_domain::ports::{CalendarConflicts, ExportLinks, FeedNights, FeedStore};
@@ -251,26 +251,6 @@ impl FeedStore for DynamoCalendar {
 
 #[async_trait]
 impl FeedNights for DynamoCalendar {
-    async fn imported(
-        &self,
-        property: &PropertyId,
-        feed: &FeedId,
-        range: DateRange,
-    ) -> anyhow::Result<BTreeMap<Date, String>> {
-        let nights = nights::read(&self.client, &self.table, property, range).await?;
-        Ok(nights
-            .into_iter()
-            .filter_map(|night| match night.state {
-                berth_domain::calendar::NightState::Imported { feed_id, event_uid }
-                    if &feed_id == feed =>
-                {
-                    Some((night.date, event_uid))
-                }
-                _ => None,
-            })
-            .collect())
-    }
-
     async fn import_nights(
         &self,
         property: &PropertyId,
