@@ -500,13 +500,13 @@ async fn imports_racing_reservations_never_leave_a_collision_unrecorded_on(backe
     });
     let syncs = async {
         for _ in 0..5 {
-            futures::future::join_all(feeds.iter().map(|(feed, ..)| sync(api, &host, &id, feed)))
+            futures::future::join_all(feeds.iter().map(|(feed, ..)| sync(api, &host, id, feed)))
                 .await;
         }
     };
     let (settled, ()) = tokio::join!(futures::future::join_all(bookings), syncs);
     for (feed, ..) in &feeds {
-        sync(api, &host, &id, feed).await;
+        sync(api, &host, id, feed).await;
     }
     let conflicts = api
         .get(&format!("/properties/{id}/calendar/conflicts"), Some(&host))
@@ -548,7 +548,7 @@ async fn imports_racing_reservations_never_leave_a_collision_unrecorded_on(backe
         }
     }
     assert_eq!(
-        closed(api, &id, 58, 18)
+        closed(api, id, 58, 18)
             .await
             .iter()
             .filter(|c| !**c)

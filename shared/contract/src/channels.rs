@@ -167,7 +167,10 @@ pub async fn conflicts_are_recorded_once_with_their_event(ports: &Subject) {
             .await
             .unwrap()
     );
-    assert_eq!(store.conflicts(&p.id).await.unwrap(), [conflict.clone()]);
+    assert_eq!(
+        store.conflicts(&p.id).await.unwrap(),
+        std::slice::from_ref(&conflict)
+    );
     let recorded = ports.outbox.recorded_events().await.unwrap();
     let conflicts: Vec<_> = recorded
         .iter()
@@ -315,4 +318,81 @@ pub async fn imports_and_reservations_race_and_every_collision_is_recorded(ports
         "a real race: {lost} of {} lost",
         guests.len()
     );
+}
+
+/// A feed per URL; a URL it does not know fails as an unreachable feed.
+struct ByUrl(Vec<(String, Vec<FeedEvent>)>);
+
+#[async_trait]
+impl FeedReader for ByUrl {
+    async fn check(&self, _url: &str) -> Result<(), FeedReadError> {
+        Ok(())
+    }
+
+    async fn events(&self, url: &str, _window: DateRange) -> Result<Vec<FeedEvent>, FeedReadError> {
+        self.0
+            .iter()
+            .find(|(known, _)| known == url)
+            .map(|(_, events)| events.clone())
+            .ok_or_else(|| FeedReadError::Failed("the feed answered HTTP 500".into()))
+    }
+}
+
+/// The scheduled run syncs every feed of every property; one that fails
+/// records why and changes nothing, and the others sync all the same.
+pub async fn the_schedule_syncs_every_feed_and_one_failing_stops_none(ports: &Subject) {
+    let now = Utc::now();
+    let mut properties = Vec::new();
+    let mut feeds = Vec::new();
+    for i in 0..3u32 {
+        let p = property(ports, &format!("host-{i}")).await;
+        let url = format!("https://channel.example/{i}.ics");
+        let feed = NewFeed::parse("Airbnb", &url)
+            .unwrap()
+            .into_feed(p.id.clone());
+        ports.feeds().unwrap().insert_feed(&feed).await.unwrap();
+        properties.push(p);
+        feeds.push(feed);
+    }
+    let event = |i: u32| {
+        vec![FeedEvent {
+            uid: format!("e{i}"),
+            nights: vec![day(40 + i)],
+        }]
+    };
+    let reader = ByUrl(vec![
+        (feeds[0].url.clone(), event(0)),
+        (feeds[2].url.clone(), event(2)),
+    ]);
+    let (store, nights, conflicts) = (
+        ports.feeds().unwrap(),
+        ports.feed_nights().unwrap(),
+        ports.conflicts().unwrap(),
+    );
+    let (bookings, calendar) = (
+        ports.booking_reader().unwrap(),
+        ports.calendar_reader().unwrap(),
+    );
+    let syncing = Syncing {
+        calendar: calendar.as_ref(),
+        feeds: store.as_ref(),
+        nights: nights.as_ref(),
+        conflicts: conflicts.as_ref(),
+        bookings: bookings.as_ref(),
+        reader: &reader,
+    };
+    let report = calendar_sync::sync_all(&syncing, now).await.unwrap();
+    assert_eq!((report.synced, report.failed), (2, 1), "{report:?}");
+    for (i, p) in properties.iter().enumerate() {
+        let i = i as u32;
+        let feed = &store.feeds(&p.id).await.unwrap()[0];
+        let closed = nights_of(ports, p, 40 + i, 41 + i).await;
+        if i == 1 {
+            assert!(feed.last_error.is_some() && feed.last_synced_at.is_none());
+            assert!(closed.is_empty(), "a failing feed changes nothing");
+        } else {
+            assert_eq!((feed.last_error.as_deref(), feed.events), (None, 1));
+            assert_eq!(closed.len(), 1, "feed {i} imported its night");
+        }
+    }
 }

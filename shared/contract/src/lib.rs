@@ -77,6 +77,7 @@ macro_rules! contract_suite {
             channels::conflicts_are_recorded_once_with_their_event,
             channels::export_tokens_are_issued_once_and_rotated,
             channels::imports_and_reservations_race_and_every_collision_is_recorded,
+            channels::the_schedule_syncs_every_feed_and_one_failing_stops_none,
             records::ledger_records_once_and_sums_per_currency,
             records::audit_appends_once_in_order,
             users::profiles_save_and_erase,

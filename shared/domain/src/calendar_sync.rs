@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use futures::stream::{self, StreamExt};
+
 use crate::calendar::{Night, NightState, rules};
 use crate::catalog::{CatalogError, managed_property, property};
 use crate::channels::{Conflict, ExportToken, Feed, MAX_FEEDS_PER_PROPERTY, NewFeed, SyncPlan};
@@ -231,12 +233,23 @@ pub struct SyncReport {
     pub failed: u32,
 }
 
-/// Syncs every feed of every property, one after another; a feed that
-/// fails (its own error recorded) does not stop the others.
+/// Feeds a scheduled run fetches at once: each fetch mostly waits on
+/// another channel's server (up to 10 s), so a run of many feeds takes
+/// a fraction of the time one after another would.
+pub const SYNC_CONCURRENCY: usize = 8;
+
+/// Syncs every feed of every property, [`SYNC_CONCURRENCY`] at a time; a
+/// feed that fails (its own error recorded) does not stop the others.
 pub async fn sync_all(ports: &Syncing<'_>, now: Timestamp) -> anyhow::Result<SyncReport> {
+    let feeds = ports.feeds.all_feeds().await?;
+    let outcomes: Vec<anyhow::Result<Feed>> = stream::iter(feeds)
+        .map(|feed| sync_feed(ports, feed, now))
+        .buffer_unordered(SYNC_CONCURRENCY)
+        .collect()
+        .await;
     let mut report = SyncReport::default();
-    for feed in ports.feeds.all_feeds().await? {
-        match sync_feed(ports, feed, now).await {
+    for outcome in outcomes {
+        match outcome {
             Ok(feed) if feed.last_error.is_none() => report.synced += 1,
             Ok(_) => report.failed += 1,
             Err(error) => {
