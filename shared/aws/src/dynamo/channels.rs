@@ -56,16 +56,16 @@ fn feed_item(feed: &Feed) -> anyhow::Result<Item> {
     Ok(item)
 }
 
-fn exists() -> Condition {
-    Condition::new("attribute_exists(property_id)")
-}
-
-fn absent() -> Condition {
-    Condition::new("attribute_not_exists(property_id)")
+fn condition(exists: bool) -> &'static str {
+    if exists {
+        "attribute_exists(property_id)"
+    } else {
+        "attribute_not_exists(property_id)"
+    }
 }
 
 /// [`FeedStore`]: `Query` of a property's feeds, `Scan` of the feeds index,
-/// conditional puts and deletes (as single-action transactions).
+/// conditional `PutItem` and `DeleteItem`.
 pub const FEED_STORE: Access = Access {
     port: "FeedStore",
     grants: &[on(
@@ -146,12 +146,27 @@ impl DynamoCalendar {
         }
     }
 
-    /// Runs one conditional action alone: `false` when its condition failed.
-    async fn conditionally(&self, action: TransactWriteItem) -> anyhow::Result<bool> {
-        match transact(&self.client, vec![action]).await {
-            Ok(()) => Ok(true),
-            Err(TransactError::Refused(_)) => Ok(false),
-            Err(TransactError::Unexpected(e)) => Err(e),
+    /// Puts `item` if the item at its key `exists` (or, `false`, does
+    /// not): `false` when it did not hold. A single conditional `PutItem`
+    /// (1 WRU), not a transaction (2).
+    async fn put_if(&self, item: Item, exists: bool) -> anyhow::Result<bool> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition(exists))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(anyhow::Error::new(e).context("writing a calendar sync record")),
         }
     }
 
@@ -228,24 +243,34 @@ impl FeedStore for DynamoCalendar {
     }
 
     async fn insert_feed(&self, feed: &Feed) -> anyhow::Result<()> {
-        let action = put(&self.table, feed_item(feed)?, &absent())?;
-        anyhow::ensure!(
-            self.conditionally(action).await?,
-            "feed {} exists already",
-            feed.id
-        );
+        let inserted = self.put_if(feed_item(feed)?, false).await?;
+        anyhow::ensure!(inserted, "feed {} exists already", feed.id);
         Ok(())
     }
 
     async fn save_feed(&self, feed: &Feed) -> anyhow::Result<bool> {
-        self.conditionally(put(&self.table, feed_item(feed)?, &exists())?)
-            .await
+        self.put_if(feed_item(feed)?, true).await
     }
 
     async fn delete_feed(&self, property: &PropertyId, feed: &FeedId) -> anyhow::Result<bool> {
-        let key = key(property, format!("{FEED}{feed}"));
-        self.conditionally(delete(&self.table, key, &exists())?)
-            .await
+        let deleted = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(property, format!("{FEED}{feed}"))))
+            .condition_expression(condition(true))
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(anyhow::Error::new(e).context("deleting a feed")),
+        }
     }
 }
 
@@ -313,7 +338,7 @@ impl CalendarConflicts for DynamoCalendar {
         let mut item = key(property, sort);
         item.insert("data".into(), json(conflict)?);
         let actions = vec![
-            put(&self.table, item, &absent())?,
+            put(&self.table, item, &Condition::new(condition(false)))?,
             outbox::record(&self.outbox, event)?,
         ];
         match transact(&self.client, actions).await {
@@ -357,10 +382,7 @@ impl ExportLinks for DynamoCalendar {
     ) -> anyhow::Result<ExportToken> {
         let mut item = key(property, EXPORT.to_owned());
         item.insert("token".into(), s(token.as_str()));
-        if self
-            .conditionally(put(&self.table, item, &absent())?)
-            .await?
-        {
+        if self.put_if(item, false).await? {
             return Ok(token.clone());
         }
         self.export_token(property)
