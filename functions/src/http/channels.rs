@@ -7,13 +7,28 @@ use berth_domain::calendar_sync::Syncing;
 use berth_domain::channels::ExportToken;
 use berth_domain::ids::PropertyId;
 use berth_domain::ports::{
-    BookingReader, CalendarConflicts, CalendarReader, Clock, FeedNights, FeedReader, FeedStore,
-    PropertyReader,
+    BookingReader, CalendarConflicts, CalendarReader, Clock, ExportLinks, FeedNights, FeedReader,
+    FeedStore, PropertyReader,
 };
 use berth_domain::wiring::PortSource;
 use lambda_http::{Request, RequestExt};
 
 use crate::api;
+
+/// The ports of the export link's routes.
+pub struct ExportDeps {
+    pub properties: Arc<dyn PropertyReader>,
+    pub links: Arc<dyn ExportLinks>,
+}
+
+impl ExportDeps {
+    pub fn build(ports: &impl PortSource) -> anyhow::Result<Self> {
+        Ok(Self {
+            properties: ports.property_reader()?,
+            links: ports.export_links()?,
+        })
+    }
+}
 
 /// The ports of a feed's sync, and of the host's routes around it.
 pub struct SyncDeps {

@@ -1,31 +1,22 @@
 //! `GET /properties/{id}/calendar/export`: its host's secret iCal link,
 //! issued on first request.
 
-use std::sync::Arc;
-
 use berth_domain::calendar_sync;
 use berth_domain::ids::PropertyId;
-use berth_domain::ports::{ExportLinks, PropertyReader};
 use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use crate::api::{self, Answer};
-use crate::http::channels::export_url;
+use crate::http::channels::{ExportDeps, export_url};
 use crate::runtime::Handler;
 
-pub struct Deps {
-    pub properties: Arc<dyn PropertyReader>,
-    pub links: Arc<dyn ExportLinks>,
-}
+pub type Deps = ExportDeps;
 
 /// The handler over the ports it needs, from `ports`.
 pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
-    let deps = Deps {
-        properties: ports.property_reader()?,
-        links: ports.export_links()?,
-    };
+    let deps = ExportDeps::build(ports)?;
     Ok(Handler::http(deps, |deps, request| async move {
         handle(&deps, request).await
     }))

@@ -1,31 +1,22 @@
 //! `POST /properties/{id}/calendar/export/rotate`: a new secret iCal link
 //! for its host; the old one stops working.
 
-use std::sync::Arc;
-
 use berth_domain::calendar_sync;
 use berth_domain::ids::PropertyId;
-use berth_domain::ports::{ExportLinks, PropertyReader};
 use berth_domain::wiring::PortSource;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use crate::api::{self, Answer};
-use crate::http::channels::export_url;
+use crate::http::channels::{ExportDeps, export_url};
 use crate::runtime::Handler;
 
-pub struct Deps {
-    pub properties: Arc<dyn PropertyReader>,
-    pub links: Arc<dyn ExportLinks>,
-}
+pub type Deps = ExportDeps;
 
 /// The handler over the ports it needs, from `ports`.
 pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
-    let deps = Deps {
-        properties: ports.property_reader()?,
-        links: ports.export_links()?,
-    };
+    let deps = ExportDeps::build(ports)?;
     Ok(Handler::http(deps, |deps, request| async move {
         handle(&deps, request).await
     }))

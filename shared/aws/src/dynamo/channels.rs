@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context;
 use async_trait::async_trait;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use berth_domain::calendar::Night;
 use berth_domain::calendar_sync::imported_event;
@@ -54,6 +55,20 @@ fn feed_item(feed: &Feed) -> anyhow::Result<Item> {
     item.insert(calendar::FEED_LIST_KEY.into(), s(feed.id.as_str()));
     item.insert("data".into(), json(feed)?);
     Ok(item)
+}
+
+/// Whether a conditional write's condition held: `false` when DynamoDB
+/// refused it for that, an error for anything else.
+fn held<T, E, R>(outcome: Result<T, SdkError<E, R>>, what: &'static str) -> anyhow::Result<bool>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match outcome {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(anyhow::Error::new(e).context(what)),
+    }
 }
 
 fn condition(exists: bool) -> &'static str {
@@ -158,16 +173,7 @@ impl DynamoCalendar {
             .condition_expression(condition(exists))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(anyhow::Error::new(e).context("writing a calendar sync record")),
-        }
+        held(put, "writing a calendar sync record")
     }
 
     /// Writes `dates` with `action` each (under its condition), with the
@@ -261,16 +267,7 @@ impl FeedStore for DynamoCalendar {
             .condition_expression(condition(true))
             .send()
             .await;
-        match deleted {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(anyhow::Error::new(e).context("deleting a feed")),
-        }
+        held(deleted, "deleting a feed")
     }
 }
 
