@@ -134,31 +134,24 @@ pub const EXPORT_LINKS: Access = Access {
 };
 
 impl DynamoCalendar {
-    /// The items of a property's partition whose sort key starts with `prefix`.
+    /// The items of a property's partition whose sort key starts with
+    /// `prefix`, every page (the SDK's paginator follows LastEvaluatedKey).
     async fn items_of(&self, property: &PropertyId, prefix: &str) -> anyhow::Result<Vec<Item>> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .key_condition_expression("#p = :p AND begins_with(#d, :prefix)")
-                .expression_attribute_names("#p", calendar::KEY)
-                .expression_attribute_names("#d", calendar::SORT)
-                .expression_attribute_values(":p", s(property.as_str()))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .context("querying a property's calendar records")?;
-            items.extend(page.items().iter().cloned());
-            match page.last_evaluated_key() {
-                Some(key) => start = Some(key.clone()),
-                None => return Ok(items),
-            }
-        }
+        self.client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .key_condition_expression("#p = :p AND begins_with(#d, :prefix)")
+            .expression_attribute_names("#p", calendar::KEY)
+            .expression_attribute_names("#d", calendar::SORT)
+            .expression_attribute_values(":p", s(property.as_str()))
+            .expression_attribute_values(":prefix", s(prefix))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .context("querying a property's calendar records")
     }
 
     /// Puts `item` if the item at its key `exists` (or, `false`, does
@@ -226,26 +219,18 @@ impl FeedStore for DynamoCalendar {
     }
 
     async fn all_feeds(&self) -> anyhow::Result<Vec<Feed>> {
-        let mut feeds = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .index_name(calendar::FEEDS)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .context("listing every feed")?;
-            for item in page.items() {
-                feeds.push(get_json(item, "data")?);
-            }
-            match page.last_evaluated_key() {
-                Some(key) => start = Some(key.clone()),
-                None => return Ok(feeds),
-            }
-        }
+        let items = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .index_name(calendar::FEEDS)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .context("listing every feed")?;
+        items.iter().map(|item| get_json(item, "data")).collect()
     }
 
     async fn insert_feed(&self, feed: &Feed) -> anyhow::Result<()> {
