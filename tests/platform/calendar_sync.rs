@@ -95,6 +95,26 @@ async fn closed(api: &Api, id: &str, from: u32, nights: u32) -> Vec<bool> {
         .collect()
 }
 
+/// Waits until search offers (or no longer offers) the property for two
+/// nights from `from`: search follows imports through their events.
+async fn found_by_search(api: &Api, id: &str, from: u32, offered: bool) {
+    let path = format!(
+        "/search?city=Lisbon&check_in={}&check_out={}&guests=2",
+        day(from),
+        day(from + 2)
+    );
+    let what = format!("search to offer={offered} nights from day {from}");
+    eventually(Duration::from_secs(20), &what, || async {
+        let answer = api.get(&path, None).await.unwrap();
+        let results = answer.body["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        results.iter().any(|r| r["property_id"] == id) == offered
+    })
+    .await;
+}
+
 async fn sync(api: &Api, host: &str, id: &str, feed: &str) -> Value {
     let path = format!("/properties/{id}/calendar/feeds/{feed}/sync");
     let answer = api.post(&path, Some(host), &json!({})).await.unwrap();
@@ -171,6 +191,7 @@ async fn imports_block_move_and_free_nights_and_a_feed_in_doubt_changes_nothing_
     assert_eq!(added["last_error"], Value::Null);
     let feed = added["id"].as_str().unwrap();
 
+    found_by_search(api, &id, 10, true).await;
     channel.events(&[("airbnb-1@airbnb.com", 10, 3)]);
     let synced = sync(api, &host, &id, feed).await;
     assert_eq!(
@@ -181,11 +202,14 @@ async fn imports_block_move_and_free_nights_and_a_feed_in_doubt_changes_nothing_
         closed(api, &id, 9, 5).await,
         [false, true, true, true, false]
     );
+    found_by_search(api, &id, 10, false).await;
 
     channel.events(&[("airbnb-1@airbnb.com", 20, 2)]);
     let good = sync(api, &host, &id, feed).await;
     assert_eq!(closed(api, &id, 10, 3).await, [false; 3], "moved away");
     assert_eq!(closed(api, &id, 20, 2).await, [true; 2], "moved here");
+    found_by_search(api, &id, 10, true).await;
+    found_by_search(api, &id, 20, false).await;
 
     for (status, body, why) in [
         (200, "", "empty"),
