@@ -115,9 +115,31 @@ pub async fn run(args: BookingArgs) -> anyhow::Result<()> {
     }))
     .await?;
     let property_count = args.bookings.div_ceil(NIGHTS_PER_PROPERTY).max(1);
+    let properties = list_properties(&api, &host, property_count).await?;
+    println!(
+        "booking bench: {} bookings, {} at a time, over {} properties at {}",
+        args.bookings, args.concurrency, property_count, args.url
+    );
+    let started = Instant::now();
+    let outcomes = book_all(&api, &args, properties, guests).await?;
+    let wall = started.elapsed();
+    let bookings = invariants::bookings_of_host(&api, &host).await?;
+    let charges = invariants::charges(&api).await?;
+    let violations = invariants::violations(&bookings, &charges);
+    report(wall, &outcomes, bookings.len(), &violations);
+    anyhow::ensure!(
+        violations.is_empty(),
+        "{} invariant violations",
+        violations.len()
+    );
+    Ok(())
+}
+
+/// The host's `count` bench listings, created one after another.
+async fn list_properties(api: &Api, host: &str, count: usize) -> anyhow::Result<Vec<String>> {
     let mut properties = Vec::new();
-    for n in 0..property_count {
-        let created = api.post("/properties", Some(&host), &listing(n)).await?;
+    for n in 0..count {
+        let created = api.post("/properties", Some(host), &listing(n)).await?;
         anyhow::ensure!(
             created.status.as_u16() == 201,
             "creating a property: {} {}",
@@ -131,13 +153,19 @@ pub async fn run(args: BookingArgs) -> anyhow::Result<()> {
                 .to_owned(),
         );
     }
+    Ok(properties)
+}
+
+/// Every booking of the run, `args.concurrency` at a time: night after
+/// night, spread over the properties and the guests.
+async fn book_all(
+    api: &Api,
+    args: &BookingArgs,
+    properties: Vec<String>,
+    guests: Vec<String>,
+) -> anyhow::Result<Vec<Outcome>> {
     let today = Date::of(chrono::Utc::now());
-    println!(
-        "booking bench: {} bookings, {} at a time, over {} properties at {}",
-        args.bookings, args.concurrency, property_count, args.url
-    );
     let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
     let workers = (0..args.concurrency).map(|_| {
         let (api, next, properties, guests) = (
             api.clone(),
@@ -167,7 +195,10 @@ pub async fn run(args: BookingArgs) -> anyhow::Result<()> {
     for worker in futures::future::join_all(workers).await {
         outcomes.extend(worker??);
     }
-    let wall = started.elapsed();
+    Ok(outcomes)
+}
+
+fn report(wall: Duration, outcomes: &[Outcome], checked: usize, violations: &[String]) {
     let confirmed: Vec<&Outcome> = outcomes
         .iter()
         .filter(|o| o.status == "CONFIRMED")
@@ -182,9 +213,6 @@ pub async fn run(args: BookingArgs) -> anyhow::Result<()> {
             ))
             .or_default() += 1;
     }
-    let bookings = invariants::bookings_of_host(&api, &host).await?;
-    let charges = invariants::charges(&api).await?;
-    let violations = invariants::violations(&bookings, &charges);
     println!("wall time            {:.2} s", wall.as_secs_f64());
     println!(
         "confirmed            {} of {}",
@@ -206,15 +234,9 @@ pub async fn run(args: BookingArgs) -> anyhow::Result<()> {
     for (what, count) in &failed {
         println!("not confirmed        {count} {what}");
     }
-    println!("bookings checked     {}", bookings.len());
+    println!("bookings checked     {checked}");
     println!("invariant violations {}", violations.len());
     for v in violations.iter().take(20) {
         println!("  {v}");
     }
-    anyhow::ensure!(
-        violations.is_empty(),
-        "{} invariant violations",
-        violations.len()
-    );
-    Ok(())
 }

@@ -28,38 +28,8 @@ pub struct Incoming<'a> {
 
 /// The API Gateway v2 (payload format 2.0) event for a request.
 pub fn event(incoming: &Incoming<'_>) -> Value {
-    let mut headers = Map::new();
-    let mut cookies = Vec::new();
-    for (name, value) in incoming.headers {
-        let Ok(value) = value.to_str() else { continue };
-        if name == "cookie" {
-            cookies.extend(value.split(';').map(|c| Value::from(c.trim())));
-            continue;
-        }
-        // API Gateway joins repeated headers with commas.
-        match headers.get_mut(name.as_str()) {
-            Some(Value::String(existing)) => {
-                existing.push(',');
-                existing.push_str(value);
-            }
-            _ => {
-                headers.insert(name.as_str().to_owned(), Value::from(value));
-            }
-        }
-    }
-    let mut query = Map::new();
-    for (key, value) in form_urlencoded::parse(incoming.query.as_bytes()) {
-        let key = key.into_owned();
-        match query.get_mut(&key) {
-            Some(Value::String(existing)) => {
-                existing.push(',');
-                existing.push_str(&value);
-            }
-            _ => {
-                query.insert(key, Value::from(value));
-            }
-        }
-    }
+    let (headers, cookies) = headers_and_cookies(incoming.headers);
+    let query = query_parameters(incoming.query);
     let now = Utc::now();
     let (body, base64) = match std::str::from_utf8(incoming.body) {
         Ok(text) => (Value::from(text), false),
@@ -110,6 +80,46 @@ pub fn event(incoming: &Incoming<'_>) -> Value {
         map["requestContext"]["authorizer"] = authorizer;
     }
     event
+}
+
+/// The headers as API Gateway passes them (repeated ones joined with
+/// commas), and the cookies, which it passes apart.
+fn headers_and_cookies(
+    incoming: &lambda_http::http::HeaderMap,
+) -> (Map<String, Value>, Vec<Value>) {
+    let mut headers = Map::new();
+    let mut cookies = Vec::new();
+    for (name, value) in incoming {
+        let Ok(value) = value.to_str() else { continue };
+        if name == "cookie" {
+            cookies.extend(value.split(';').map(|c| Value::from(c.trim())));
+            continue;
+        }
+        join_repeated(&mut headers, name.as_str().to_owned(), value);
+    }
+    (headers, cookies)
+}
+
+/// The query string's parameters, repeated ones joined with commas.
+fn query_parameters(query: &str) -> Map<String, Value> {
+    let mut parameters = Map::new();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        join_repeated(&mut parameters, key.into_owned(), &value);
+    }
+    parameters
+}
+
+/// API Gateway joins a repeated header or parameter's values with commas.
+fn join_repeated(map: &mut Map<String, Value>, key: String, value: &str) {
+    match map.get_mut(&key) {
+        Some(Value::String(existing)) => {
+            existing.push(',');
+            existing.push_str(value);
+        }
+        _ => {
+            map.insert(key, Value::from(value));
+        }
+    }
 }
 
 /// The request a function receives for an event, exactly as lambda_http

@@ -16,7 +16,7 @@ use berth_domain::property::Property;
 use chrono::{Duration, Utc};
 
 use crate::Subject;
-use crate::fixtures::{booking, day, property, stay, stored_booking, user};
+use crate::fixtures::{booking, day, held, hold, property, stay, stored_booking, user};
 
 fn claim_for(booking: &Booking, key: &str, now: Timestamp, ttl: Duration) -> RequestClaim {
     RequestClaim {
@@ -184,40 +184,6 @@ pub async fn expired_claims_free_the_key(ports: &Subject) {
         .unwrap()
         .unwrap();
     assert_eq!(record.booking.id, fresh.id);
-}
-
-/// `booking` moved to HELD until `until`, as the Reserve step builds it.
-fn held(booking: &Booking, now: Timestamp, until: Timestamp) -> Booking {
-    match booking.status() {
-        BookingStatus::Held => booking.clone(),
-        _ => booking.held(until, now).unwrap(),
-    }
-}
-
-pub(crate) async fn hold(
-    ports: &Subject,
-    booking: &Booking,
-    now: Timestamp,
-    until: Timestamp,
-) -> Result<Booking, ChangeError> {
-    let next = held(booking, now, until);
-    let events = [DomainEvent::new(
-        Change::BookingHeld {
-            booking: next.clone(),
-        },
-        now,
-    )];
-    ports
-        .changes()
-        .unwrap()
-        .apply(&BookingChange {
-            booking: &next,
-            from: &[BookingStatus::Pending, BookingStatus::Held],
-            nights: NightsChange::Hold { until, now },
-            events: &events,
-        })
-        .await
-        .map(|()| next)
 }
 
 pub(crate) async fn nights_of(ports: &Subject, p: &Property, from: u32, to: u32) -> Vec<Night> {

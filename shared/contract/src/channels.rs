@@ -15,8 +15,8 @@ use berth_domain::ports::{ChangeError, FeedReadError, FeedReader};
 use chrono::{Duration, Utc};
 
 use crate::Subject;
-use crate::bookings::{hold, nights_of};
-use crate::fixtures::{day, property, stay, stored_booking};
+use crate::bookings::nights_of;
+use crate::fixtures::{day, hold, property, stay, stored_booking};
 
 fn closing(nights: &[u32], uid: &str) -> BTreeMap<Date, String> {
     nights.iter().map(|n| (day(*n), uid.to_owned())).collect()

@@ -4,18 +4,14 @@
 //! the host's ledger lines are untouched. A second run changes nothing.
 
 use berth_domain::accounts;
-use berth_domain::booking::BookingStatus;
-use berth_domain::events::{Change, DomainEvent};
 use berth_domain::ids::UserId;
-use berth_domain::ports::{
-    BookingChange, IdempotencyKey, LedgerEntry, NightsChange, PageRequest, Role,
-};
+use berth_domain::ports::{IdempotencyKey, LedgerEntry, PageRequest, Role};
 use berth_domain::projections;
 use berth_domain::user::{Preferences, Profile};
 use chrono::Utc;
 
 use crate::Subject;
-use crate::fixtures::{property, stay, stored_booking, user};
+use crate::fixtures::{hold, property, stay, stored_booking, user};
 
 /// Whether `value` names `user` anywhere (as a string, in its debug form).
 fn names(value: &impl std::fmt::Debug, user: &UserId) -> bool {
@@ -28,24 +24,7 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
     let requested = stored_booking(ports, &listed, guest.as_str(), stay(5, 2)).await;
     let now = Utc::now();
     let until = now + chrono::Duration::minutes(15);
-    let held = requested.held(until, now).unwrap();
-    let events = [DomainEvent::new(
-        Change::BookingHeld {
-            booking: held.clone(),
-        },
-        now,
-    )];
-    ports
-        .changes()
-        .unwrap()
-        .apply(&BookingChange {
-            booking: &held,
-            from: &[BookingStatus::Pending],
-            nights: NightsChange::Hold { until, now },
-            events: &events,
-        })
-        .await
-        .unwrap();
+    let held = hold(ports, &requested, now, until).await.unwrap();
     let recorded = ports.outbox.recorded_events().await.unwrap();
     let records: Vec<_> = recorded
         .iter()

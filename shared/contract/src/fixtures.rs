@@ -1,9 +1,10 @@
 //! Values the checks build on.
 
-use berth_domain::booking::{Booking, PaymentMethod};
+use berth_domain::booking::{Booking, BookingStatus, PaymentMethod};
 use berth_domain::dates::{Date, Stay, Timestamp};
 use berth_domain::events::{Change, DomainEvent};
 use berth_domain::ids::UserId;
+use berth_domain::ports::{BookingChange, ChangeError, NightsChange};
 use berth_domain::pricing;
 use berth_domain::property::{Listing, ListingFields, Property};
 use chrono::{Duration, Utc};
@@ -106,4 +107,39 @@ pub async fn stored_booking(
         .expect("claiming");
     assert_eq!(outcome, berth_domain::ports::ClaimOutcome::Claimed);
     booking
+}
+
+pub fn held(booking: &Booking, now: Timestamp, until: Timestamp) -> Booking {
+    match booking.status() {
+        BookingStatus::Held => booking.clone(),
+        _ => booking.held(until, now).unwrap(),
+    }
+}
+
+/// Holds `booking`'s nights until `until`, as Reserve does (a booking
+/// already held is held again): the booking as stored.
+pub async fn hold(
+    ports: &Subject,
+    booking: &Booking,
+    now: Timestamp,
+    until: Timestamp,
+) -> Result<Booking, ChangeError> {
+    let next = held(booking, now, until);
+    let events = [DomainEvent::new(
+        Change::BookingHeld {
+            booking: next.clone(),
+        },
+        now,
+    )];
+    ports
+        .changes()
+        .unwrap()
+        .apply(&BookingChange {
+            booking: &next,
+            from: &[BookingStatus::Pending, BookingStatus::Held],
+            nights: NightsChange::Hold { until, now },
+            events: &events,
+        })
+        .await
+        .map(|()| next)
 }

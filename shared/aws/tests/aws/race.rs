@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use berth_contract::fixtures::{self, day, stay};
+use berth_contract::fixtures::{self, day, hold, stay};
 use berth_domain::booking::{Booking, BookingStatus};
 use berth_domain::calendar::NightState;
 use berth_domain::dates::{Date, DateRange};
-use berth_domain::events::{Change, DomainEvent};
+use berth_domain::events::Change;
 use berth_domain::ids::BookingId;
-use berth_domain::ports::{BookingChange, ChangeError, NightsChange};
+use berth_domain::ports::ChangeError;
 use chrono::{Duration, Utc};
 
 use crate::contract::aws_ports;
@@ -45,25 +45,7 @@ async fn many_guests_racing_never_double_book() {
         .cloned()
         .map(|booking| {
             let ports = ports.clone();
-            tokio::spawn(async move {
-                let held = booking.held(until, now).unwrap();
-                let events = [DomainEvent::new(
-                    Change::BookingHeld {
-                        booking: held.clone(),
-                    },
-                    now,
-                )];
-                ports
-                    .changes()
-                    .unwrap()
-                    .apply(&BookingChange {
-                        booking: &held,
-                        from: &[BookingStatus::Pending, BookingStatus::Held],
-                        nights: NightsChange::Hold { until, now },
-                        events: &events,
-                    })
-                    .await
-            })
+            tokio::spawn(async move { hold(&ports, &booking, now, until).await })
         })
         .collect();
     let mut results = Vec::new();
@@ -92,7 +74,7 @@ async fn many_guests_racing_never_double_book() {
     for (booking, result) in contenders.iter().zip(results) {
         let dates: Vec<Date> = booking.stay().dates().collect();
         match result {
-            Ok(()) => {
+            Ok(_) => {
                 winners += 1;
                 assert!(
                     dates.iter().all(|d| owner.get(d) == Some(&booking.id)),
