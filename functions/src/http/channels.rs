@@ -90,3 +90,28 @@ pub fn export_url(request: &Request, id: &PropertyId, token: &ExportToken) -> St
         token.as_str()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(event: &str) -> Request {
+        let path = format!("{}/../events/{event}.json", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).expect("a sample event");
+        lambda_http::request::from_str(&text).expect("an API Gateway request")
+    }
+
+    #[test]
+    fn the_export_link_names_the_domain_and_scheme_the_request_came_in_on() {
+        let id = PropertyId::parse("prop_de400000000000000000000000000001").unwrap();
+        let token = ExportToken::generate();
+        let url = export_url(&request("get-calendar-export"), &id, &token);
+        assert_eq!(
+            url,
+            format!(
+                "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/properties/{id}/calendar.ics?token={}",
+                token.as_str()
+            )
+        );
+    }
+}
