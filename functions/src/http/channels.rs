@@ -19,6 +19,8 @@ use crate::api;
 pub struct ExportDeps {
     pub properties: Arc<dyn PropertyReader>,
     pub links: Arc<dyn ExportLinks>,
+    /// The API's public address, when requests do not name it.
+    pub public_url: Option<String>,
 }
 
 impl ExportDeps {
@@ -26,8 +28,33 @@ impl ExportDeps {
         Ok(Self {
             properties: ports.property_reader()?,
             links: ports.export_links()?,
+            public_url: ports.public_url()?,
         })
     }
+
+    /// The export link of `id` with `token`, as the caller reaches the API.
+    pub fn url(&self, request: &Request, id: &PropertyId, token: &ExportToken) -> String {
+        export_url(self.public_url.as_deref(), request, id, token)
+    }
+}
+
+/// The export link: on the API's public address when there is one (behind
+/// CloudFront, requests name the API's own domain, which answers only
+/// the edge), else on the scheme and host the request came in on.
+fn export_url(
+    public_url: Option<&str>,
+    request: &Request,
+    id: &PropertyId,
+    token: &ExportToken,
+) -> String {
+    let base = match public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => request_base(request),
+    };
+    format!(
+        "{base}/properties/{id}/calendar.ics?token={}",
+        token.as_str()
+    )
 }
 
 /// The ports of a feed's sync, and of the host's routes around it.
@@ -68,9 +95,9 @@ impl SyncDeps {
     }
 }
 
-/// The export link on the host and scheme the request came in on (API
-/// Gateway's domain name and its `X-Forwarded-Proto`).
-pub fn export_url(request: &Request, id: &PropertyId, token: &ExportToken) -> String {
+/// The scheme and host the request came in on (API Gateway's domain name
+/// and its `X-Forwarded-Proto`).
+fn request_base(request: &Request) -> String {
     let host = request
         .request_context_ref()
         .and_then(|context| match context {
@@ -85,10 +112,7 @@ pub fn export_url(request: &Request, id: &PropertyId, token: &ExportToken) -> St
         None if host.starts_with("127.") || host.starts_with("localhost") => "http",
         None => "https",
     };
-    format!(
-        "{scheme}://{host}/properties/{id}/calendar.ics?token={}",
-        token.as_str()
-    )
+    format!("{scheme}://{host}")
 }
 
 #[cfg(test)]
@@ -105,13 +129,21 @@ mod tests {
     fn the_export_link_names_the_domain_and_scheme_the_request_came_in_on() {
         let id = PropertyId::parse("prop_de400000000000000000000000000001").unwrap();
         let token = ExportToken::generate();
-        let url = export_url(&request("get-calendar-export"), &id, &token);
+        let request = request("get-calendar-export");
+        let path = format!("/properties/{id}/calendar.ics?token={}", token.as_str());
         assert_eq!(
-            url,
-            format!(
-                "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/properties/{id}/calendar.ics?token={}",
-                token.as_str()
-            )
+            export_url(None, &request, &id, &token),
+            format!("https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com{path}")
+        );
+        assert_eq!(
+            export_url(
+                Some("https://d111111abcdef8.cloudfront.net/"),
+                &request,
+                &id,
+                &token
+            ),
+            format!("https://d111111abcdef8.cloudfront.net{path}"),
+            "behind the edge, the public address"
         );
     }
 }

@@ -9,7 +9,7 @@ use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use crate::api::{self, Answer};
-use crate::http::channels::{ExportDeps, export_url};
+use crate::http::channels::ExportDeps;
 use crate::runtime::Handler;
 
 pub type Deps = ExportDeps;
@@ -35,6 +35,6 @@ async fn export(deps: &Deps, request: Request) -> Answer {
             .await?;
     api::json(
         StatusCode::OK,
-        &json!({"url": export_url(&request, &id, &token)}),
+        &json!({"url": deps.url(&request, &id, &token)}),
     )
 }

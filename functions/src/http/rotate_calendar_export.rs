@@ -9,7 +9,7 @@ use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use crate::api::{self, Answer};
-use crate::http::channels::{ExportDeps, export_url};
+use crate::http::channels::ExportDeps;
 use crate::runtime::Handler;
 
 pub type Deps = ExportDeps;
@@ -40,6 +40,6 @@ async fn rotate(deps: &Deps, request: Request) -> Answer {
     tracing::info!(property_id = %id, "export link rotated");
     api::json(
         StatusCode::OK,
-        &json!({"url": export_url(&request, &id, &token)}),
+        &json!({"url": deps.url(&request, &id, &token)}),
     )
 }

@@ -32,6 +32,14 @@ pub const HOLD_SETTING: Access = Access {
     env: &[vars::HOLD_MINUTES],
 };
 
+/// Where the API is reached from outside: `PUBLIC_URL`, optional (empty
+/// or absent: the domain each request names).
+pub const PUBLIC_URL_SETTING: Access = Access {
+    port: "PublicUrl",
+    grants: &[],
+    env: &[vars::PUBLIC_URL],
+};
+
 /// Other channels' feeds, fetched over the internet from the function
 /// itself (every address checked): no AWS call, no variable.
 pub const FEED_READER: Access = Access {
@@ -258,6 +266,12 @@ impl PortSource for AwsSource {
     fn feed_reader(&self) -> anyhow::Result<Arc<dyn FeedReader>> {
         self.note(FEED_READER);
         Ok(Arc::new(berth_feeds::reader::FeedClient::default()))
+    }
+
+    fn public_url(&self) -> anyhow::Result<Option<String>> {
+        self.note(PUBLIC_URL_SETTING);
+        let url = self.config.env().optional(vars::PUBLIC_URL);
+        Ok(url.filter(|url| !url.is_empty()))
     }
 
     fn clock(&self) -> Arc<dyn Clock> {
