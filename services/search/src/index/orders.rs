@@ -6,36 +6,62 @@
 //! lowest price any of their nights can have, each with its bounds (see
 //! `berth_domain::pricing::Bounds`) so that most are passed over unpriced.
 
+use berth_domain::dates::MAX_STAY_NIGHTS;
+use berth_domain::pricing::Bounds;
+
 use super::listings::{Card, Listings};
 
-/// A priced property as the price walk sees it: its bounds, beside its slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// A priced property as the price walk sees it: its bounds, beside its slot,
+/// so that the walk passes over most without reading anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PricedEntry {
-    /// No night of any stay costs less than this (discounts included).
-    pub floor: u64,
+    /// No night of any stay costs less than this before discounts: the
+    /// walk's order.
+    pub lowest_night: u64,
     pub slot: u32,
-    /// With `per_stay`, more than any stay of n nights can cost: `n × per_night + per_stay`.
-    pub per_night: u64,
-    pub per_stay: u64,
+    /// The card's amenities, the filter that passes over most.
+    pub amenities: u32,
+    pub bounds: Bounds,
 }
 
 impl PricedEntry {
     fn of(listings: &Listings, slot: u32) -> Option<Self> {
         let bounds = listings.priced[slot as usize].as_ref()?.bounds;
-        let unsigned = |v: i64| u64::try_from(v).unwrap_or(0);
         Some(Self {
-            floor: unsigned(bounds.floor),
+            lowest_night: u64::try_from(bounds.lowest_night()).unwrap_or(0),
             slot,
-            per_night: unsigned(bounds.per_night),
-            per_stay: unsigned(bounds.per_stay),
+            amenities: listings.cards[slot as usize].amenities,
+            bounds,
         })
     }
 
-    /// The most a stay of `nights` can cost.
-    pub fn ceiling(&self, nights: u64) -> u64 {
-        self.per_night
-            .saturating_mul(nights)
-            .saturating_add(self.per_stay)
+    fn key(&self) -> (u64, u32) {
+        (self.lowest_night, self.slot)
+    }
+}
+
+/// The largest discount any of a city's priced properties gives a stay,
+/// by its nights: widened as properties come, never narrowed (a bound).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CityDiscount([u8; MAX_STAY_NIGHTS as usize + 1]);
+
+impl Default for CityDiscount {
+    fn default() -> Self {
+        Self([0; MAX_STAY_NIGHTS as usize + 1])
+    }
+}
+
+impl CityDiscount {
+    fn widen(&mut self, bounds: &Bounds) {
+        for (nights, largest) in (0..).zip(self.0.iter_mut()) {
+            let percent = u8::try_from(bounds.largest_discount(nights)).unwrap_or(100);
+            *largest = (*largest).max(percent);
+        }
+    }
+
+    /// No stay of `nights` in the city gets a larger discount, in percent.
+    pub fn largest(&self, nights: u32) -> u32 {
+        self.0.get(nights as usize).map_or(100, |p| u32::from(*p))
     }
 }
 
@@ -51,6 +77,7 @@ pub struct CityOrders {
     pub by_price: Vec<Vec<u32>>,
     /// Properties with one, by their lowest night.
     pub priced: Vec<Vec<PricedEntry>>,
+    pub discounts: Vec<CityDiscount>,
     /// The highest cleaning fee ever seen in each city (never lowered: a
     /// bound, not a statistic).
     pub max_cleaning: Vec<u32>,
@@ -68,6 +95,7 @@ impl CityOrders {
             self.by_rating.resize_with(city + 1, Vec::new);
             self.by_price.resize_with(city + 1, Vec::new);
             self.priced.resize_with(city + 1, Vec::new);
+            self.discounts.resize(city + 1, CityDiscount::default());
             self.max_cleaning.resize(city + 1, 0);
         }
         let by_rating = &mut self.by_rating[city];
@@ -75,8 +103,9 @@ impl CityOrders {
         by_rating.insert(at, slot);
         if let Some(entry) = PricedEntry::of(listings, slot) {
             let priced = &mut self.priced[city];
-            let at = priced.partition_point(|e| e < &entry);
+            let at = priced.partition_point(|e| e.key() < entry.key());
             priced.insert(at, entry);
+            self.discounts[city].widen(&entry.bounds);
             return;
         }
         let by_price = &mut self.by_price[city];
@@ -99,7 +128,7 @@ impl CityOrders {
         }
         if let Some(entry) = PricedEntry::of(listings, slot) {
             let priced = &mut self.priced[city];
-            let at = priced.partition_point(|e| e < &entry);
+            let at = priced.partition_point(|e| e.key() < entry.key());
             if priced.get(at) == Some(&entry) {
                 priced.remove(at);
             }
@@ -128,8 +157,19 @@ impl CityOrders {
                     .iter()
                     .filter_map(|s| PricedEntry::of(listings, *s))
                     .collect();
-                priced.sort_unstable();
+                priced.sort_unstable_by_key(PricedEntry::key);
                 priced
+            })
+            .collect();
+        self.discounts = self
+            .priced
+            .iter()
+            .map(|entries| {
+                let mut discount = CityDiscount::default();
+                for entry in entries {
+                    discount.widen(&entry.bounds);
+                }
+                discount
             })
             .collect();
         for slots in &mut self.by_price {
@@ -157,7 +197,11 @@ impl CityOrders {
             .iter()
             .map(|p| p.capacity() * size_of::<PricedEntry>() + 24)
             .sum();
-        lists(&self.by_rating) + lists(&self.by_price) + priced + self.max_cleaning.capacity() * 4
+        lists(&self.by_rating)
+            + lists(&self.by_price)
+            + priced
+            + self.max_cleaning.capacity() * 4
+            + self.discounts.capacity() * size_of::<CityDiscount>()
     }
 }
 

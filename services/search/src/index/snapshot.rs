@@ -8,7 +8,7 @@ use super::{
     build,
 };
 
-const MAGIC: &[u8; 8] = b"BERTHIX2";
+const MAGIC: &[u8; 8] = b"BERTHIX3";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {

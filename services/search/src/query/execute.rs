@@ -4,21 +4,17 @@
 
 use std::collections::BinaryHeap;
 
-use berth_domain::dates::{Date, Stay, Timestamp};
+use berth_domain::dates::Timestamp;
 use berth_domain::money::Money;
-use berth_domain::pricing;
 use berth_domain::property::{Location, Rating};
 
 use super::cursor::Cursor;
+use super::filter::Filter;
 use super::{Area, Hit, SearchPage, SearchRequest, Sort};
-use crate::index::{
-    Card, GRID_COLUMNS, Index, day, grid_column, grid_row, instant, property_id, rating_key,
-};
-
-const HALF_CIRCUMFERENCE_KM: f64 = std::f64::consts::PI * 6371.0;
+use crate::index::{GRID_COLUMNS, Index, grid_column, grid_row, property_id, rating_key};
 
 /// A match as the page selection sees it: ordered by key, then property.
-type Ranked = (u64, u128, u32);
+pub(super) type Ranked = (u64, u128, u32);
 
 impl Index {
     /// The page of available, matching properties for `request` at `now`.
@@ -123,49 +119,65 @@ impl Index {
     }
 
     /// The price sort's walk of a big city: properties without a pricing
-    /// document by nightly price, then those with one by their lowest night,
-    /// each walk stopping once its lower bound passes the page's last total.
+    /// document by nightly price (or, when the filters match too little for
+    /// that walk to pay, all of them in memory order), then those with one
+    /// by their lowest night, passing over on their bounds those that cannot
+    /// make the page. Each walk stops once its lower bound passes the page's
+    /// last total.
     fn price_scan(&self, filter: &Filter, page: &mut Best, city: usize, budget: usize) -> bool {
-        let listings = &self.listings;
         let Some(order) = self.orders.by_price.get(city) else {
             return false;
         };
+        if !self.flat_price_walk(filter, page, order, city, budget) {
+            page.clear();
+            for slot in &self.listings.postings[city] {
+                if !self.listings.cards[*slot as usize].priced {
+                    page.offer(filter.rank(self, *slot, page.worst()));
+                }
+            }
+        }
+        let nights = filter.nights;
+        let discount = self.orders.discounts.get(city).copied().unwrap_or_default();
+        let kept = u64::from(100 - discount.largest(nights as u32));
+        for entry in self.orders.priced.get(city).map_or(&[][..], Vec::as_slice) {
+            if beyond(filter, entry.lowest_night * nights * kept / 100, page) {
+                break;
+            }
+            if entry.amenities & filter.amenities == filter.amenities
+                && filter.may_enter(&entry.bounds, page.worst())
+            {
+                page.offer(filter.rank(self, entry.slot, page.worst()));
+            }
+        }
+        true
+    }
+
+    /// Walks the properties without a pricing document by nightly price;
+    /// false once it has seen `budget` of them without finishing.
+    fn flat_price_walk(
+        &self,
+        filter: &Filter,
+        page: &mut Best,
+        order: &[u32],
+        city: usize,
+        budget: usize,
+    ) -> bool {
+        let cards = &self.listings.cards;
         // A stay costs at least nightly × nights, and at most that plus the
         // city's highest cleaning fee: skip what cannot reach the floor.
         let floor = filter.min_total.max(filter.after.map_or(0, |(key, _)| key));
         let cleaning = u64::from(self.orders.max_cleaning[city]);
         let cheapest = floor.saturating_sub(cleaning) / filter.nights;
-        let start =
-            order.partition_point(|s| u64::from(listings.cards[*s as usize].nightly) < cheapest);
-        let beyond = |least: u64, page: &Best| {
-            least > filter.max_total || page.worst().is_some_and(|(key, _)| least > key)
-        };
-        let mut seen = 0;
-        for slot in &order[start..] {
-            if beyond(
-                u64::from(listings.cards[*slot as usize].nightly) * filter.nights,
-                page,
-            ) {
+        let start = order.partition_point(|s| u64::from(cards[*s as usize].nightly) < cheapest);
+        for (seen, slot) in order[start..].iter().enumerate() {
+            let least = u64::from(cards[*slot as usize].nightly) * filter.nights;
+            if beyond(filter, least, page) {
                 break;
             }
             if seen == budget {
                 return false;
             }
-            seen += 1;
             page.offer(filter.rank(self, *slot, page.worst()));
-        }
-        for entry in self.orders.priced.get(city).map_or(&[][..], Vec::as_slice) {
-            if beyond(entry.floor.saturating_mul(filter.nights), page) {
-                break;
-            }
-            if entry.ceiling(filter.nights) < floor {
-                continue;
-            }
-            if seen == budget {
-                return false;
-            }
-            seen += 1;
-            page.offer(filter.rank(self, entry.slot, page.worst()));
         }
         true
     }
@@ -194,6 +206,12 @@ impl Index {
             distance_km: (filter.sort == Sort::Distance).then(|| f64::from_bits(key)),
         }
     }
+}
+
+/// Whether a walk in price order is past anything that can make the page,
+/// `least` being the least total of what it has yet to see.
+fn beyond(filter: &Filter, least: u64, page: &Best) -> bool {
+    least > filter.max_total || page.worst().is_some_and(|(key, _)| least > key)
 }
 
 /// The best matches so far, at most `keep` of them.
@@ -234,166 +252,5 @@ impl Best {
 
     fn clear(&mut self) {
         self.best.clear();
-    }
-}
-
-/// A request resolved against one index: ids instead of names, days
-/// instead of dates.
-struct Filter {
-    city: Option<u32>,
-    bounds: Option<super::BoundingBox>,
-    from: i32,
-    to: i32,
-    stay: Stay,
-    today: Date,
-    nights: u64,
-    guests: u32,
-    currency: Option<u16>,
-    amenities: u32,
-    min_total: u64,
-    max_total: u64,
-    sort: Sort,
-    origin: Option<(f64, f64)>,
-    after: Option<(u64, u128)>,
-    now_ns: i64,
-}
-
-impl Filter {
-    /// `None` when nothing can match (an unknown city or currency).
-    fn new(index: &Index, request: &SearchRequest, now: Timestamp) -> Option<Self> {
-        let listings = &index.listings;
-        let (city, bounds) = match &request.area {
-            Area::City(key) => (Some(listings.city_keys.find(key)?), None),
-            Area::Bounds(b) => (None, Some(*b)),
-        };
-        let currency = match request.currency {
-            Some(code) => Some(listings.currencies.find(code.as_str())? as u16),
-            None => None,
-        };
-        let origin = match (request.sort, request.after, request.near, city, bounds) {
-            (
-                Sort::Distance,
-                Some(Cursor {
-                    origin: Some(origin),
-                    ..
-                }),
-                ..,
-            ) => Some(origin),
-            (Sort::Distance, _, Some(near), ..) => Some((near.lat, near.lon)),
-            (Sort::Distance, _, None, Some(city), _) => listings.centroid(city),
-            (Sort::Distance, _, None, None, Some(b)) => Some(b.centre()),
-            _ => None,
-        };
-        Some(Self {
-            city,
-            bounds,
-            from: day(request.stay.check_in),
-            to: day(request.stay.check_out),
-            stay: request.stay,
-            today: Date::of(now),
-            nights: u64::from(request.stay.nights()),
-            guests: request.guests,
-            currency,
-            amenities: request.amenities,
-            min_total: request.min_total.map_or(0, |t| t as u64),
-            max_total: request.max_total.map_or(u64::MAX, |t| t as u64),
-            sort: request.sort,
-            origin,
-            after: request.after.map(|c| (c.key, c.id)),
-            now_ns: instant(now),
-        })
-    }
-
-    fn city_slots<'a>(&self, index: &'a Index) -> &'a [u32] {
-        self.city
-            .map_or(&[], |city| &index.listings.postings[city as usize])
-    }
-
-    /// The stay's total at `slot`, or `None` when the property's pricing
-    /// rules refuse the stay. Without a pricing document that is nights ×
-    /// nightly price + cleaning fee, which is what the domain's rule comes
-    /// to for an empty document; with one, the domain prices it.
-    fn total(&self, index: &Index, slot: u32) -> Option<u64> {
-        match index.listings.terms(slot) {
-            Some(terms) => pricing::total(&terms, self.stay, self.guests, self.today)
-                .ok()
-                .and_then(|total| u64::try_from(total.amount).ok()),
-            None => Some(self.flat_total(&index.listings.cards[slot as usize])),
-        }
-    }
-
-    fn flat_total(&self, card: &Card) -> u64 {
-        u64::from(card.nightly) * self.nights + u64::from(card.cleaning)
-    }
-
-    /// The slot's place in the order, if it matches, is free, and comes
-    /// before `worst` (when given).
-    fn rank(&self, index: &Index, slot: u32, worst: Option<(u64, u128)>) -> Option<Ranked> {
-        let s = slot as usize;
-        let listings = &index.listings;
-        let card = &listings.cards[s];
-        // A season may ask fewer nights than the listing: the domain decides.
-        let fits = u32::from(card.max_guests) >= self.guests
-            && (card.priced || u64::from(card.min_nights) <= self.nights)
-            && u64::from(card.max_nights) >= self.nights
-            && card.amenities & self.amenities == self.amenities
-            && self.currency.is_none_or(|c| c == card.currency);
-        if !fits {
-            return None;
-        }
-        let in_range = |total: u64| (self.min_total..=self.max_total).contains(&total);
-        // Without a pricing document the total is cheap: check it first. With
-        // one, pricing waits until the stay is known to be free.
-        let flat = (!card.priced).then(|| self.flat_total(card));
-        if flat.is_some_and(|total| !in_range(total)) {
-            return None;
-        }
-        if let Some(bounds) = &self.bounds {
-            let (lat, lon) = listings.locations[s];
-            if !bounds.contains(lat, lon) {
-                return None;
-            }
-        }
-        if !index.nights.all_open(slot, self.from, self.to)
-            || (card.held && !index.holds.all_free(slot, self.from, self.to, self.now_ns))
-        {
-            return None;
-        }
-        let total = match flat {
-            Some(total) => total,
-            None => self.total(index, slot).filter(|t| in_range(*t))?,
-        };
-        let key = match self.sort {
-            Sort::Price => total,
-            Sort::Rating => rating_key(card),
-            Sort::Distance => {
-                let (lat, lon) = listings.locations[s];
-                let (olat, olon) = self.origin.unwrap_or((lat, lon));
-                let km = Location {
-                    lat: olat,
-                    lon: olon,
-                }
-                .distance_km(&Location { lat, lon });
-                // Rounding can push antipodes past asin's domain; non-negative
-                // floats order as their bits do.
-                if km.is_nan() {
-                    HALF_CIRCUMFERENCE_KM
-                } else {
-                    km
-                }
-                .to_bits()
-            }
-        };
-        // Keys decide most comparisons: load the property id only when one ties.
-        if self.after.is_some_and(|(k, _)| key < k) || worst.is_some_and(|(k, _)| key > k) {
-            return None;
-        }
-        let id = listings.ids[s];
-        if self.after.is_some_and(|after| (key, id) <= after)
-            || worst.is_some_and(|w| (key, id) >= w)
-        {
-            return None;
-        }
-        Some((key, id, slot))
     }
 }

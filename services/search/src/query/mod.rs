@@ -1,9 +1,11 @@
 //! GET /search: its parameters parsed into a [`SearchRequest`] (`params`),
 //! the opaque keyset cursor (`cursor`), and the search itself over an
-//! [`Index`](crate::Index) (`execute`).
+//! [`Index`](crate::Index) (`execute`, with what it asks of each candidate
+//! in `filter`).
 
 mod cursor;
 mod execute;
+mod filter;
 mod params;
 
 use berth_domain::dates::Stay;

@@ -9,6 +9,7 @@ use berth_domain::ids::{BookingId, PropertyId};
 use berth_domain::money::{Currency, Money};
 use berth_domain::pricing::{
     FeeDocument, LengthDiscount, Pricing, PricingDocument, SeasonDocument, TaxDocument, Weekday,
+    quote,
 };
 use berth_domain::property::{Amenity, Property, Rating};
 use berth_search::SearchRequest;
@@ -327,18 +328,34 @@ impl World {
             ));
         }
         let check_in = Date::of(self.now).add_days(rng.random_range(0..30));
-        parts.push(format!(
-            "check_in={check_in}&check_out={}",
-            check_in.add_days(rng.random_range(1..=5))
-        ));
-        if rng.random_bool(0.5) {
-            parts.push(format!("guests={}", rng.random_range(1..=5)));
+        let check_out = check_in.add_days(rng.random_range(1..=5));
+        parts.push(format!("check_in={check_in}&check_out={check_out}"));
+        let guests = rng.random_bool(0.5).then(|| rng.random_range(1..=5));
+        if let Some(guests) = guests {
+            parts.push(format!("guests={guests}"));
         }
-        if rng.random_bool(0.3) {
-            parts.push(format!("min_price={}", rng.random_range(0..300) * 100));
-        }
-        if rng.random_bool(0.3) {
-            parts.push(format!("max_price={}", rng.random_range(300..900) * 100));
+        // A price range ending exactly at some property's total for the stay:
+        // what is passed over on bounds must still keep a total on the edge.
+        let properties = &self.model.properties;
+        let edge = properties
+            .values()
+            .nth(rng.random_range(0..properties.len()))
+            .zip(Stay::existing(check_in, check_out).ok())
+            .and_then(|(p, stay)| quote(p, stay, guests.unwrap_or(1), Date::of(self.now)).ok())
+            .filter(|_| rng.random_bool(0.3))
+            .map(|q| q.total.amount);
+        match (edge, rng.random_range(0..3)) {
+            (Some(total), 0) => parts.push(format!("min_price={total}")),
+            (Some(total), 1) => parts.push(format!("max_price={total}")),
+            (Some(total), _) => parts.push(format!("min_price={total}&max_price={total}")),
+            (None, _) => {
+                if rng.random_bool(0.3) {
+                    parts.push(format!("min_price={}", rng.random_range(0..300) * 100));
+                }
+                if rng.random_bool(0.3) {
+                    parts.push(format!("max_price={}", rng.random_range(300..900) * 100));
+                }
+            }
         }
         if rng.random_bool(0.2) {
             parts.push("currency=EUR".into());

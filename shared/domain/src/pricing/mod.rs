@@ -8,14 +8,18 @@
 //! integer minor units, rounded half up, line by line.
 //!
 //! - `document`: the pricing document and its checks;
+//! - `bounds`: what any stay can cost, for search to pass over properties
+//!   unpriced;
 //! - `rules`: the stay rules (guests, nights, notice, window, days) and how
 //!   a refused stay is named.
 
+mod bounds;
 mod document;
 mod rules;
 
 use serde::{Deserialize, Serialize};
 
+pub use bounds::Bounds;
 pub use document::{
     Fee, FeeBasis, FeeDocument, LengthDiscount, MAX_ENTRIES, Pricing, PricingDocument, Season,
     SeasonDocument, Tax, TaxDocument, TaxRate, Weekday, Weekdays,
@@ -57,53 +61,13 @@ impl<'a> Terms<'a> {
     pub fn night(&self, night: Date) -> Money {
         match self.pricing.season(night) {
             Some(season) => season.nightly_price,
-            None => self.pricing.weekday_prices[Weekday::of(night) as usize]
-                .unwrap_or(self.nightly_price),
+            None => self.off_season(Weekday::of(night)),
         }
     }
-}
 
-/// What any stay at some terms can cost, for walking properties in price
-/// order without pricing each: `nights × floor ≤ total ≤ nights × per_night
-/// + per_stay` for every stay and guest count the terms accept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bounds {
-    pub floor: i64,
-    pub per_night: i64,
-    pub per_stay: i64,
-}
-
-impl Terms<'_> {
-    pub fn bounds(&self) -> Bounds {
-        let pricing = self.pricing;
-        let guests = i64::from(self.max_guests);
-        let low = pricing.lowest_night(self.nightly_price).amount;
-        let high = pricing.highest_night(self.nightly_price).amount;
-        let (mut nightly_fees, mut stay_fees) = (0, self.cleaning_fee.amount);
-        for fee in &pricing.fees {
-            match fee.per {
-                FeeBasis::Stay => stay_fees += fee.amount.amount,
-                FeeBasis::Guest => stay_fees += fee.amount.amount * guests,
-                FeeBasis::Night => nightly_fees += fee.amount.amount,
-                FeeBasis::GuestNight => nightly_fees += fee.amount.amount * guests,
-            }
-        }
-        let (mut percent, mut percent_taxes, mut nightly_taxes) = (0, 0, 0);
-        for tax in &pricing.taxes {
-            match &tax.rate {
-                TaxRate::Percent(p) => {
-                    (percent, percent_taxes) = (percent + i64::from(*p), percent_taxes + 1)
-                }
-                TaxRate::PerGuestNight { amount, .. } => nightly_taxes += amount.amount * guests,
-            }
-        }
-        // Each percent tax rounds up by at most half a unit: one per tax covers it.
-        let taxed = |amount: i64| (amount * (100 + percent) + 99) / 100;
-        Bounds {
-            floor: low * i64::from(100 - pricing.largest_discount()) / 100,
-            per_night: taxed(high + nightly_fees) + nightly_taxes,
-            per_stay: taxed(stay_fees) + percent_taxes,
-        }
+    /// The price of a night outside every season: its weekday's, else the nightly price.
+    pub fn off_season(&self, day: Weekday) -> Money {
+        self.pricing.weekday_prices[day as usize].unwrap_or(self.nightly_price)
     }
 }
 

@@ -373,6 +373,67 @@ fn a_document_reads_back_as_it_was_given() {
     assert!(back.pricing.is_empty());
 }
 
+#[test]
+fn bounds_are_tight_where_only_discounts_and_rounding_can_move_the_total() {
+    // Fees and a capped guest-night tax come out exact; one percent tax
+    // leaves a unit of rounding either way.
+    let p = priced(json!({
+        "length_discounts": [{"min_nights": 7, "percent": 10}],
+        "fees": [{"name": "linen", "per": "guest", "amount": eur(1000)},
+                 {"name": "towels", "per": "guest_night", "amount": eur(150)}],
+        "taxes": [{"name": "VAT", "percent": 7},
+                  {"name": "tourist tax", "per_guest_night": eur(200), "max_nights": 7}]
+    }));
+    let bounds = Terms::of(&p).bounds();
+    let short = stay("2027-01-11", "2027-01-14");
+    let total = quoted(&p, "2027-01-11", "2027-01-14", 2).total.amount;
+    assert!(bounds.lower(short, 2) <= total && total <= bounds.upper(short, 2));
+    assert!(bounds.upper(short, 2) - bounds.lower(short, 2) <= 1);
+    // Until a second length asks for another, the discount is known too.
+    let long = stay("2027-01-11", "2027-01-21");
+    let total = quoted(&p, "2027-01-11", "2027-01-21", 2).total.amount;
+    assert!(bounds.lower(long, 2) <= total && total <= bounds.upper(long, 2));
+    assert!(bounds.upper(long, 2) - bounds.lower(long, 2) <= 3);
+    assert_eq!((bounds.lowest_night(), bounds.discount_from()), (12000, 7));
+    assert_eq!(
+        (bounds.largest_discount(6), bounds.largest_discount(7)),
+        (0, 10)
+    );
+    // Three taxes each rounding down (4% of 390.10 is 15.604): the lower
+    // bound allows for every line's rounding, not just the sum's.
+    let p = priced(json!({
+        "fees": [{"name": "booking", "per": "stay", "amount": eur(10)}],
+        "taxes": [{"name": "a", "percent": 4}, {"name": "b", "percent": 4},
+                  {"name": "c", "percent": 4}]
+    }));
+    let total = quoted(&p, "2027-01-11", "2027-01-14", 1).total.amount;
+    assert_eq!(total, 39010 + 3 * 1560);
+    let bounds = Terms::of(&p).bounds();
+    assert!(bounds.lower(short, 1) <= total && total <= bounds.upper(short, 1));
+    // A weekday price is counted for the nights that fall on it.
+    let p = priced(json!({
+        "weekday_prices": {"sat": eur(20000)},
+        "seasons": [{"from": "2027-07-01", "to": "2027-07-10", "nightly_price": eur(9000)},
+                    {"from": "2027-08-01", "to": "2027-09-01", "nightly_price": eur(30000)}]
+    }));
+    let bounds = Terms::of(&p).bounds();
+    let cost = |from, to| {
+        let stay = stay(from, to);
+        (bounds.lower(stay, 1) - 3000, bounds.upper(stay, 1) - 3000)
+    };
+    // Clear of the seasons the nights are exact: Monday to Thursday, then
+    // Friday to Monday (a Saturday among them), then 9 nights from Sunday.
+    assert_eq!(cost("2027-01-11", "2027-01-14"), (3 * 12000, 3 * 12000));
+    assert_eq!(cost("2027-06-25", "2027-06-28"), (44000, 44000));
+    assert_eq!(
+        cost("2027-09-05", "2027-09-14"),
+        (8 * 12000 + 20000, 8 * 12000 + 20000)
+    );
+    // Reaching into them, from the cheapest to the dearest night of all.
+    assert_eq!(cost("2027-06-28", "2027-07-02"), (4 * 9000, 4 * 30000));
+    assert_eq!(cost("2027-07-20", "2027-07-23"), (3 * 9000, 3 * 30000));
+}
+
 mod properties {
     use proptest::prelude::*;
 
@@ -402,7 +463,7 @@ mod properties {
                     json!({"name": "g", "per_guest_night": m, "max_nights": cap})
                 }),
             ],
-            0..3,
+            0..5,
         );
         (seasons, weekdays, discounts, fees, taxes).prop_map(
             |(seasons, weekdays, discounts, fees, taxes)| {
@@ -474,9 +535,12 @@ mod properties {
             let terms = Terms::of(&property);
             prop_assert_eq!(total(&terms, stay, guests, d(TODAY)), Ok(q.total));
             let bounds = terms.bounds();
-            let n = i64::from(nights);
-            prop_assert!(n * bounds.floor <= q.total.amount, "{bounds:?} {q:?}");
-            prop_assert!(q.total.amount <= n * bounds.per_night + bounds.per_stay, "{bounds:?} {q:?}");
+            let (lower, upper) = (bounds.lower(stay, guests), bounds.upper(stay, guests));
+            let discount = i64::from(100 - bounds.largest_discount(nights));
+            let floor = i64::from(nights) * bounds.lowest_night() * discount / 100;
+            prop_assert!(floor <= lower, "{bounds:?} {q:?}");
+            prop_assert!(lower <= q.total.amount, "{bounds:?} {q:?}");
+            prop_assert!(q.total.amount <= upper, "{bounds:?} {q:?}");
         }
     }
 }
