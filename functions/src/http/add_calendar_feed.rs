@@ -1,5 +1,6 @@
 //! `POST /properties/{id}/calendar/feeds` `{"url", "name"}`: its host adds
-//! another channel's calendar to import → 201 the feed. A URL that may not
+//! another channel's calendar to import → 201 the feed (without a name, it
+//! is named after the URL's host). A URL that may not
 //! be fetched from (not http(s), or resolving to a loopback, private,
 //! link-local, unique-local, multicast or unspecified address) → 400 `url`.
 
@@ -39,7 +40,7 @@ pub fn build(ports: &impl PortSource) -> anyhow::Result<Handler> {
 #[serde(deny_unknown_fields)]
 struct FeedBody {
     url: String,
-    name: String,
+    name: Option<String>,
 }
 
 pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, lambda_http::Error> {
@@ -51,7 +52,7 @@ async fn add(deps: &Deps, request: Request) -> Answer {
     let caller = api::caller(&request)?;
     let id = api::path(&request, "id", PropertyId::parse)?;
     let body: FeedBody = api::json_body(&request)?;
-    let new = NewFeed::parse(&body.name, &body.url)?;
+    let new = NewFeed::parse_or_host(body.name.as_deref(), &body.url)?;
     let feed = calendar_sync::add_feed(
         deps.properties.as_ref(),
         deps.feeds.as_ref(),
