@@ -3,6 +3,7 @@
 //! their event, export tokens, and the race between imports and Reserves.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use berth_domain::calendar::NightState;
@@ -11,7 +12,10 @@ use berth_domain::channels::{Conflict, ExportToken, FeedEvent, NewFeed};
 use berth_domain::dates::{Date, DateRange};
 use berth_domain::events::{Change, DomainEvent};
 use berth_domain::ids::{BookingId, FeedId};
-use berth_domain::ports::{ChangeError, FeedReadError, FeedReader};
+use berth_domain::ports::{
+    BookingReader, CalendarConflicts, CalendarReader, ChangeError, FeedNights, FeedReadError,
+    FeedReader, FeedStore,
+};
 use chrono::{Duration, Utc};
 
 use crate::Subject;
@@ -198,6 +202,38 @@ pub async fn export_tokens_are_issued_once_and_rotated(ports: &Subject) {
     assert_eq!(links.export_token(&p.id).await.unwrap(), Some(second));
 }
 
+/// The stores a sync runs on, from a subject.
+struct SyncPorts {
+    calendar: Arc<dyn CalendarReader>,
+    feeds: Arc<dyn FeedStore>,
+    nights: Arc<dyn FeedNights>,
+    conflicts: Arc<dyn CalendarConflicts>,
+    bookings: Arc<dyn BookingReader>,
+}
+
+impl SyncPorts {
+    fn of(ports: &Subject) -> Self {
+        Self {
+            calendar: ports.calendar_reader().unwrap(),
+            feeds: ports.feeds().unwrap(),
+            nights: ports.feed_nights().unwrap(),
+            conflicts: ports.conflicts().unwrap(),
+            bookings: ports.booking_reader().unwrap(),
+        }
+    }
+
+    fn with<'a>(&'a self, reader: &'a dyn FeedReader) -> Syncing<'a> {
+        Syncing {
+            calendar: self.calendar.as_ref(),
+            feeds: self.feeds.as_ref(),
+            nights: self.nights.as_ref(),
+            conflicts: self.conflicts.as_ref(),
+            bookings: self.bookings.as_ref(),
+            reader,
+        }
+    }
+}
+
 /// A feed that always says the same.
 struct Fixed(Vec<FeedEvent>);
 
@@ -238,13 +274,7 @@ pub async fn imports_and_reservations_race_and_every_collision_is_recorded(ports
         let start = 300 + (i * 5) % 16;
         guests.push(stored_booking(ports, &p, &format!("racer-{i}"), stay(start, 1 + i % 3)).await);
     }
-    let (store, nights, conflicts) = (
-        ports.feeds().unwrap(),
-        ports.feed_nights().unwrap(),
-        ports.conflicts().unwrap(),
-    );
-    let bookings = ports.booking_reader().unwrap();
-    let calendar = ports.calendar_reader().unwrap();
+    let sync_ports = SyncPorts::of(ports);
     let readers: Vec<Fixed> = (0..3u32)
         .map(|i| {
             let dates = (300 + i * 4..306 + i * 4).map(day).collect();
@@ -255,14 +285,7 @@ pub async fn imports_and_reservations_race_and_every_collision_is_recorded(ports
         })
         .collect();
     let syncs = feeds.iter().zip(&readers).map(|(feed, reader)| {
-        let syncing = Syncing {
-            calendar: calendar.as_ref(),
-            feeds: store.as_ref(),
-            nights: nights.as_ref(),
-            conflicts: conflicts.as_ref(),
-            bookings: bookings.as_ref(),
-            reader,
-        };
+        let syncing = sync_ports.with(reader);
         async move { calendar_sync::sync_feed(&syncing, feed.clone(), now).await }
     });
     let holds = guests
@@ -278,7 +301,8 @@ pub async fn imports_and_reservations_race_and_every_collision_is_recorded(ports
     let records = nights_of(ports, &p, 295, 330).await;
     let state: HashMap<Date, &NightState> = records.iter().map(|n| (n.date, &n.state)).collect();
     assert_eq!(state.len(), records.len(), "one record per night");
-    let recorded: BTreeSet<(Date, FeedId, BookingId)> = conflicts
+    let recorded: BTreeSet<(Date, FeedId, BookingId)> = sync_ports
+        .conflicts
         .conflicts(&p.id)
         .await
         .unwrap()
@@ -364,28 +388,13 @@ pub async fn the_schedule_syncs_every_feed_and_one_failing_stops_none(ports: &Su
         (feeds[0].url.clone(), event(0)),
         (feeds[2].url.clone(), event(2)),
     ]);
-    let (store, nights, conflicts) = (
-        ports.feeds().unwrap(),
-        ports.feed_nights().unwrap(),
-        ports.conflicts().unwrap(),
-    );
-    let (bookings, calendar) = (
-        ports.booking_reader().unwrap(),
-        ports.calendar_reader().unwrap(),
-    );
-    let syncing = Syncing {
-        calendar: calendar.as_ref(),
-        feeds: store.as_ref(),
-        nights: nights.as_ref(),
-        conflicts: conflicts.as_ref(),
-        bookings: bookings.as_ref(),
-        reader: &reader,
-    };
+    let sync_ports = SyncPorts::of(ports);
+    let syncing = sync_ports.with(&reader);
     let report = calendar_sync::sync_all(&syncing, now).await.unwrap();
     assert_eq!((report.synced, report.failed), (2, 1), "{report:?}");
     for (i, p) in properties.iter().enumerate() {
         let i = i as u32;
-        let feed = &store.feeds(&p.id).await.unwrap()[0];
+        let feed = &sync_ports.feeds.feeds(&p.id).await.unwrap()[0];
         let closed = nights_of(ports, p, 40 + i, 41 + i).await;
         if i == 1 {
             assert!(feed.last_error.is_some() && feed.last_synced_at.is_none());
