@@ -5,7 +5,8 @@
 # kubernetes-validate from PyPI (its schemas ship inside the package).
 # Also: the templates hard-code no account, region or stream (everything
 # stack-specific comes from the outputs), every output value lands in the
-# rendering, and rendering from outputs that lack one fails.
+# rendering, replicas restore the snapshot from S3 themselves, and rendering
+# from outputs that lack one fails.
 # Installs kubernetes-validate once into .tools/k8s-validate (git-ignored).
 # Exits non-zero when any check fails.
 set -euo pipefail
@@ -41,6 +42,16 @@ for value in $(python3 -c 'import json,sys; print(" ".join(o["OutputValue"] for 
 done
 if grep -rn '\${' "$rendered/ok"; then
   echo "placeholders left in the rendered manifests" >&2
+  exit 1
+fi
+# Replicas read the snapshot from S3 themselves (no aws-cli init container).
+bucket=$(python3 -c 'import json,sys; print(next(o["OutputValue"] for o in json.load(open(sys.argv[1])) if o["OutputKey"] == "SearchSnapshotBucketName"))' "$here/fixtures/stack-outputs.json")
+grep -qF -- "--snapshot=s3://$bucket/search/latest.snap" "$rendered/ok/deployment.yaml" || {
+  echo "the deployment does not restore s3://$bucket/search/latest.snap" >&2
+  exit 1
+}
+if grep -nE 'initContainers|aws-cli' "$rendered/ok/deployment.yaml"; then
+  echo "the deployment fetches the snapshot with an init container; the service reads it from S3" >&2
   exit 1
 fi
 if python3 "$here/render.py" "$here/fixtures/stack-outputs-without-bucket.json" v1.2.3 "$rendered/bad" 2>/dev/null; then

@@ -398,6 +398,19 @@ pub const SYNC_CALENDAR_FEEDS: Function = Function {
     build: built_by!(events::sync_calendar_feeds),
 };
 
+/// Hourly, well inside the search feed's 48 h retention (template.yaml,
+/// `SearchEventsStream`): a replica replays at most an hour, and a day of
+/// failed runs still leaves the stream holding what the last snapshot lacks.
+pub const PUBLISH_SEARCH_SNAPSHOT: Function = Function {
+    name: "publish-search-snapshot",
+    logical_id: "PublishSearchSnapshotFunction",
+    trigger: Trigger::Schedule {
+        schedule: "PublishSearchSnapshotSchedule",
+        expression: "rate(1 hour)",
+    },
+    build: built_by!(events::publish_search_snapshot),
+};
+
 pub const MIGRATE_LEDGER: Function = Function {
     name: "migrate-ledger",
     logical_id: "MigrateLedgerFunction",
@@ -451,6 +464,7 @@ pub const FUNCTIONS: &[Function] = &[
     SYNC_CALENDAR_FEED,
     LIST_CALENDAR_CONFLICTS,
     SYNC_CALENDAR_FEEDS,
+    PUBLISH_SEARCH_SNAPSHOT,
 ];
 
 /// Every port `function`'s builder asks the AWS source for, each with the

@@ -303,6 +303,33 @@ fn each_role_allows_what_its_code_calls_and_nothing_else() {
     );
 }
 
+/// The search pods' policy (a replica, not a function) allows exactly what
+/// a replica calls: the Kinesis feed's reads on the stream and reading the
+/// published snapshot, as berth-search's adapters state them.
+#[test]
+fn the_search_service_policy_allows_what_a_replica_calls() {
+    use berth_search::feed::kinesis::aws as kinesis;
+    use berth_search::snapshots::s3;
+    let template = transformed();
+    let policy = &template["Resources"]["SearchServicePolicy"]["Properties"]["PolicyDocument"];
+    let mut deployed = Deployed::default();
+    for statement in strings(policy.get("Statement")) {
+        deployed.read(statement);
+    }
+    let on = |actions: &[&str], resource: &str| -> Vec<Permission> {
+        actions
+            .iter()
+            .map(|action| ((*action).to_owned(), resource.to_owned()))
+            .collect()
+    };
+    let expected: BTreeSet<Permission> = on(kinesis::ACTIONS, "SearchEventsStream")
+        .into_iter()
+        .chain(on(s3::READ_ACTIONS, "SearchSnapshotBucket"))
+        .collect();
+    assert_eq!(deployed.allowed, expected);
+    assert!(deployed.unreadable.is_empty(), "{:?}", deployed.unreadable);
+}
+
 mod checker {
     //! The comparison itself, on a known-bad role.
 

@@ -135,6 +135,11 @@ impl Platform {
             } else {
                 Limits::default()
             })),
+            search_snapshots: Arc::new(search::snapshots(
+                store.clone(),
+                &config.data_dir,
+                clock.clone(),
+            )),
             clock: clock.clone(),
             times: config.times,
         };

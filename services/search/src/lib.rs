@@ -6,6 +6,7 @@
 //! - [`service`]: the index shared by queries and the event feed;
 //! - [`http`]: the axum router (GET /search, /health, /ready);
 //! - [`feed`]: event feeds (the Kinesis one for AWS) and the loop that applies them;
+//! - [`snapshots`]: published snapshots (S3, a file) and their publisher;
 //! - [`server`]: the `berth-search` binary's configuration and start-up;
 //! - [`bench`]: a generated-data benchmark (`berth bench search`).
 
@@ -16,6 +17,7 @@ pub mod index;
 pub mod query;
 pub mod server;
 pub mod service;
+pub mod snapshots;
 
 pub use http::{router, search_routes};
 pub use index::{Applied, FeedPosition, Index, IndexBuilder, Positions};

@@ -3,7 +3,7 @@
 //! the HTTP server.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +13,8 @@ use berth_domain::ports::{Clock, SystemClock};
 
 use crate::feed::follow;
 use crate::feed::kinesis::{KinesisFeed, Pacing, aws::AwsShards};
+use crate::snapshots::s3::S3Snapshots;
+use crate::snapshots::{FileSnapshots, Location, SnapshotStore};
 use crate::{Index, SearchService, router};
 
 #[derive(Debug, Clone, clap::Parser)]
@@ -21,11 +23,12 @@ pub struct Config {
     /// Where to listen. Loopback unless told otherwise (the container passes 0.0.0.0:8080).
     #[arg(long, env = "BERTH_SEARCH_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// A snapshot to start from (see `Index::snapshot`).
+    /// A snapshot to start from (see `Index::snapshot`): `s3://bucket/key`
+    /// (the publisher's, `search/latest.snap` in the snapshot bucket) or a file.
     #[arg(long, env = "BERTH_SEARCH_SNAPSHOT")]
-    pub snapshot: Option<PathBuf>,
-    /// Start empty (reading the stream from its trim horizon) when the
-    /// snapshot file does not exist, rather than failing.
+    pub snapshot: Option<String>,
+    /// Start empty (reading the stream from its trim horizon) when there is
+    /// no snapshot there yet, rather than failing. A damaged one always fails.
     #[arg(long, env = "BERTH_SEARCH_ALLOW_MISSING_SNAPSHOT")]
     pub allow_missing_snapshot: bool,
     /// The Kinesis stream (name or ARN) to follow. Without one, the service
@@ -46,19 +49,26 @@ pub struct Config {
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let today = Date::of(clock.now());
     let index = match &config.snapshot {
-        Some(path) if config.allow_missing_snapshot && !path.exists() => {
-            tracing::warn!(path = %path.display(), "no snapshot: starting empty");
-            Index::new(Date::of(clock.now()))
+        Some(location) => {
+            let location = Location::parse(location)?;
+            let store = store_at(&location).await;
+            load(
+                store.as_ref(),
+                &location,
+                config.allow_missing_snapshot,
+                today,
+            )
+            .await?
         }
-        Some(path) => load(path)?,
-        None => Index::new(Date::of(clock.now())),
+        None => Index::new(today),
     };
     tracing::info!(properties = index.len(), positions = ?index.positions(), "index loaded");
     let service = Arc::new(SearchService::new(index, clock));
     match &config.stream {
         Some(stream) => {
-            let reader = AwsShards::new(AwsShards::client().await, stream.clone());
+            let reader = AwsShards::from_sdk(&AwsShards::sdk_config().await, stream.clone());
             let pacing = Pacing {
                 poll: Duration::from_millis(config.poll_ms),
                 ..Pacing::default()
@@ -82,24 +92,47 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("serving HTTP")
 }
 
-fn load(path: &Path) -> anyhow::Result<Index> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("reading snapshot {}", path.display()))?;
-    Index::restore(&bytes).with_context(|| format!("restoring snapshot {}", path.display()))
+/// The store `location` names.
+pub async fn store_at(location: &Location) -> Box<dyn SnapshotStore> {
+    match location {
+        Location::S3 { bucket, key } => {
+            let sdk = AwsShards::sdk_config().await;
+            Box::new(S3Snapshots::from_sdk(&sdk, bucket, key))
+        }
+        Location::File(path) => Box::new(FileSnapshots::new(path)),
+    }
+}
+
+/// The index a replica starts from: the snapshot in `store` (at
+/// `location`); when there is none, an empty one (so the stream is read
+/// from its trim horizon) if `allow_missing`, else an error. A snapshot
+/// that does not restore is always an error: a replica serving from a
+/// damaged one would answer wrongly.
+pub async fn load(
+    store: &dyn SnapshotStore,
+    location: &Location,
+    allow_missing: bool,
+    today: Date,
+) -> anyhow::Result<Index> {
+    match store.latest().await? {
+        Some(stored) => Index::restore(&stored.bytes)
+            .with_context(|| format!("restoring the snapshot at {location}")),
+        None if allow_missing => {
+            tracing::warn!(%location, "no snapshot: starting empty, from the stream's trim horizon");
+            Ok(Index::new(today))
+        }
+        None => anyhow::bail!(
+            "no snapshot at {location} (--allow-missing-snapshot starts from the stream's trim horizon)"
+        ),
+    }
 }
 
 async fn save_periodically(service: Arc<SearchService>, path: PathBuf, every: Duration) {
+    let file = FileSnapshots::new(path);
     loop {
         tokio::time::sleep(every).await;
-        let (service, path) = (service.clone(), path.clone());
-        let saved = tokio::task::spawn_blocking(move || {
-            let aside = path.with_extension("partial");
-            std::fs::write(&aside, service.snapshot())
-                .with_context(|| format!("writing {}", aside.display()))?;
-            std::fs::rename(&aside, &path)
-                .with_context(|| format!("renaming to {}", path.display()))
-        })
-        .await;
+        let (service, file) = (service.clone(), file.clone());
+        let saved = tokio::task::spawn_blocking(move || file.write(&service.snapshot())).await;
         match saved {
             Ok(Ok(())) => tracing::info!("snapshot saved"),
             Ok(Err(error)) => {

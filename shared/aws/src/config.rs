@@ -37,6 +37,10 @@ pub mod vars {
     pub const STRIPE_API_BASE: &str = "STRIPE_API_BASE";
     pub const NOTIFY_FROM_ADDRESS: &str = "NOTIFY_FROM_ADDRESS";
     pub const USER_POOL_ID: &str = "USER_POOL_ID";
+    /// The bucket of the search index's snapshots.
+    pub const SEARCH_SNAPSHOT_BUCKET: &str = "SEARCH_SNAPSHOT_BUCKET";
+    /// The search feed (a Kinesis stream's name or ARN).
+    pub const SEARCH_STREAM: &str = "SEARCH_STREAM";
     /// Optional; how long a booking's nights stay held, in minutes.
     pub const HOLD_MINUTES: &str = "HOLD_MINUTES";
     /// Optional; where the API is reached from outside (`https://…`) when
@@ -64,6 +68,8 @@ pub mod vars {
         PAYMENT_SECRET_ARN,
         NOTIFY_FROM_ADDRESS,
         USER_POOL_ID,
+        SEARCH_SNAPSHOT_BUCKET,
+        SEARCH_STREAM,
     ];
     /// Empty in AWS. `sam local` runs a function in a container that sees
     /// only the variables the template declares; env.local.json sets this

@@ -10,6 +10,8 @@
 //! - [`workflow`] (Step Functions), [`events`] (EventBridge), [`queue`]
 //!   (SQS FIFO), [`notifier`] (SES v2 + Cognito), [`ledger`] (RDS Data API),
 //!   [`stripe`] (the payment gateway), [`secrets`] (Secrets Manager),
+//!   [`search`] (the search index's snapshots: S3 and Kinesis), [`identity`]
+//!   (the Cognito user pool),
 //!   [`stack`] (answers to CloudFormation custom resources);
 //! - [`source`]: the ports a function asks for, built from its environment,
 //!   each recorded with the IAM actions and variables it needs ([`access`]);
@@ -21,10 +23,12 @@ pub mod bootstrap;
 pub mod config;
 pub mod dynamo;
 pub mod events;
+pub mod identity;
 pub mod ledger;
 pub mod notifier;
 pub mod queue;
 mod retry;
+pub mod search;
 pub mod secrets;
 pub mod source;
 pub mod stack;

@@ -25,6 +25,7 @@ use crate::access::{Access, Grant, on};
 use crate::config::{AwsConfig, MissingVariable, vars};
 use crate::dynamo::item::{Item, n, s, ttl_seconds};
 use crate::dynamo::schema::{TTL_ATTRIBUTE, users};
+use crate::identity::UserPool;
 
 const MARKER_DAYS: i64 = 30;
 
@@ -32,10 +33,9 @@ const MARKER_DAYS: i64 = 30;
 #[derive(Debug, Clone)]
 pub struct EmailNotifier {
     ses: aws_sdk_sesv2::Client,
-    cognito: aws_sdk_cognitoidentityprovider::Client,
+    pool: UserPool,
     dynamo: aws_sdk_dynamodb::Client,
     users_table: String,
-    user_pool_id: String,
     from: String,
 }
 
@@ -55,32 +55,19 @@ impl EmailNotifier {
         let sdk = config.sdk();
         Ok(Self {
             ses: aws_sdk_sesv2::Client::new(sdk),
-            cognito: aws_sdk_cognitoidentityprovider::Client::new(sdk),
+            pool: UserPool::from_env(config)?,
             dynamo: aws_sdk_dynamodb::Client::new(sdk),
             users_table: config.require(vars::USERS_TABLE)?,
-            user_pool_id: config.require(vars::USER_POOL_ID)?,
             from: config.require(vars::NOTIFY_FROM_ADDRESS)?,
         })
     }
 
     /// The user's email address, `None` when the pool has no such user or no address.
     pub async fn address_of(&self, user: &UserId) -> anyhow::Result<Option<String>> {
-        // User ids are letters, digits and - _ . @: nothing to escape in the filter.
-        let found = self
-            .cognito
-            .list_users()
-            .user_pool_id(&self.user_pool_id)
-            .filter(format!("sub = \"{user}\""))
-            .limit(1)
-            .send()
+        self.pool
+            .address_of(user)
             .await
-            .context("looking up a recipient")?;
-        Ok(found
-            .users()
-            .first()
-            .and_then(|u| u.attributes().iter().find(|a| a.name() == "email"))
-            .and_then(|a| a.value())
-            .map(str::to_owned))
+            .context("looking up a recipient")
     }
 
     /// Records `notification.version` as the newest notified of its booking;

@@ -18,6 +18,7 @@ use crate::dynamo::{
     self, DynamoAudit, DynamoBookings, DynamoCalendar, DynamoProperties, DynamoUsers,
 };
 use crate::events::{self, EventBridgePublisher};
+use crate::identity::UserPool;
 use crate::ledger::{self, RdsDataLedger};
 use crate::notifier::{self, EmailNotifier};
 use crate::queue::{self, SqsNotificationQueue};
@@ -126,13 +127,20 @@ impl AwsSource {
         middle: Arc<dyn PersonalData>,
     ) -> anyhow::Result<Arc<dyn PersonalData>> {
         let users = self.shared(&self.users, dynamo::erasure::USERS, DynamoUsers::from_env)?;
+        let properties = self.shared(
+            &self.properties,
+            dynamo::erasure::PROPERTIES,
+            DynamoProperties::from_env,
+        )?;
         let audit = self.single(dynamo::erasure::AUDIT, DynamoAudit::from_env)?;
         let bookings = self.shared(
             &self.bookings,
             dynamo::erasure::BOOKINGS,
             DynamoBookings::from_env,
         )?;
-        Ok(Arc::new(InOrder(vec![users, audit, middle, bookings])))
+        Ok(Arc::new(InOrder(vec![
+            users, properties, audit, middle, bookings,
+        ])))
     }
 
     /// A new adapter built by `build`; `access` recorded.
@@ -233,9 +241,16 @@ impl PortSource for AwsSource {
         Ok(Arc::new(crate::stack::StackReplies::new()?))
     }
 
+    /// The user pool first (the account and its email address go, so the
+    /// person can no longer sign in), then every store of
+    /// [`AwsSource::personal_data_around`] with the ledger.
     fn personal_data(&self) -> anyhow::Result<Arc<dyn PersonalData>> {
+        let accounts = self.single(crate::identity::ACCOUNTS, UserPool::from_env)?;
         let ledger = self.shared(&self.ledger, ledger::PERSONAL_DATA, RdsDataLedger::from_env)?;
-        self.personal_data_around(ledger)
+        Ok(Arc::new(InOrder(vec![
+            accounts,
+            self.personal_data_around(ledger)?,
+        ])))
     }
 
     fn publisher(&self) -> anyhow::Result<Arc<dyn EventPublisher>> {
@@ -272,6 +287,11 @@ impl PortSource for AwsSource {
         self.note(PUBLIC_URL_SETTING);
         let url = self.config.env().optional(vars::PUBLIC_URL);
         Ok(url.filter(|url| !url.is_empty()))
+    }
+
+    fn search_snapshots(&self) -> anyhow::Result<Arc<dyn SearchSnapshots>> {
+        let access = crate::search::SEARCH_SNAPSHOTS;
+        Ok(self.single(access, crate::search::publisher)?)
     }
 
     fn clock(&self) -> Arc<dyn Clock> {

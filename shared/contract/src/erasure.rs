@@ -18,6 +18,23 @@ fn names(value: &impl std::fmt::Debug, user: &UserId) -> bool {
     format!("{value:?}").contains(&format!("\"{user}\""))
 }
 
+/// Erases `user` under a fresh pseudonym, then again (a retry must change
+/// nothing and succeed): the pseudonym.
+async fn forget_twice(ports: &Subject, user: &UserId) -> UserId {
+    let pseudonym = UserId::pseudonym();
+    for _ in 0..2 {
+        accounts::forget(
+            ports.booking_reader().unwrap().as_ref(),
+            ports.personal_data().unwrap().as_ref(),
+            user,
+            &pseudonym,
+        )
+        .await
+        .expect("erasing, and erasing again");
+    }
+    pseudonym
+}
+
 pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
     let guest = user("erin.guest@example.com");
     let listed = property(ports, "erasure-host").await;
@@ -63,17 +80,7 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
         .await
         .unwrap();
 
-    let pseudonym = UserId::pseudonym();
-    for _ in 0..2 {
-        accounts::forget(
-            ports.booking_reader().unwrap().as_ref(),
-            ports.personal_data().unwrap().as_ref(),
-            &guest,
-            &pseudonym,
-        )
-        .await
-        .expect("erasing, and erasing again");
-    }
+    let pseudonym = forget_twice(ports, &guest).await;
 
     let kept = ports
         .booking_reader()
@@ -146,4 +153,23 @@ pub async fn erasure_forgets_the_guest_everywhere(ports: &Subject) {
         earnings[0].gross, held.total.amount,
         "the host's ledger is untouched"
     );
+}
+
+/// A host is forgotten too: their listing stays, under the pseudonym, and
+/// nothing stored about it (nor its events) names them; another host's
+/// listing is untouched. A second run changes nothing.
+pub async fn erasure_pseudonymises_a_hosts_listings(ports: &Subject) {
+    let host = user("hana.host@example.com");
+    let listed = property(ports, host.as_str()).await;
+    let other = property(ports, "erasure-other-host").await;
+    let pseudonym = forget_twice(ports, &host).await;
+    let reader = ports.property_reader().unwrap();
+    let kept = reader.property(&listed.id).await.unwrap().unwrap();
+    assert_eq!(kept.host_id, pseudonym, "the listing stays, pseudonymised");
+    assert_eq!(kept.listing, listed.listing);
+    assert!(!names(&kept, &host), "{kept:?}");
+    let untouched = reader.property(&other.id).await.unwrap().unwrap();
+    assert_eq!(untouched.host_id, other.host_id);
+    let outbox = ports.outbox.recorded_events().await.unwrap();
+    assert!(!names(&outbox, &host), "{outbox:?}");
 }

@@ -87,6 +87,7 @@ macro_rules! contract_suite {
             users::profiles_save_and_erase,
             users::signals_learn_once_per_event,
             erasure::erasure_forgets_the_guest_everywhere,
+            erasure::erasure_pseudonymises_a_hosts_listings,
         );
     };
     (@tests $ports:path; $($module:ident :: $check:ident),+ $(,)?) => {

@@ -710,3 +710,34 @@ pub trait FeedReader: Send + Sync {
     /// out; a feed with none left is an error, never an empty calendar.
     async fn events(&self, url: &str, window: DateRange) -> Result<Vec<FeedEvent>, FeedReadError>;
 }
+
+/// What one run of the search snapshot publisher did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SnapshotPublished {
+    /// It started from a published snapshot (else from an empty index and
+    /// the feed's beginning).
+    pub from_previous: bool,
+    /// Feed records read after the previous snapshot's positions.
+    pub records_read: u64,
+    /// Of those, the ones the index had not applied yet.
+    pub events_applied: u64,
+    pub properties: u64,
+    /// The size of the snapshot published.
+    pub bytes: u64,
+    /// It read the feed to its end; if not, it ran out of time and
+    /// published how far it got, and the next run reads on from there.
+    pub caught_up: bool,
+}
+
+/// The search index's published snapshot, which new search replicas start
+/// from (S3 in AWS, a file in the data directory locally).
+#[async_trait]
+pub trait SearchSnapshots: Send + Sync {
+    /// Restores the published snapshot (if there is none, starts empty from
+    /// the feed's beginning), applies the search feed's events after the
+    /// positions it records until caught up or until `until`, and publishes
+    /// the result in its place. Errors (a damaged published snapshot, a
+    /// feed or store failure, another run publishing meanwhile) leave the
+    /// published snapshot as it was.
+    async fn publish(&self, until: Timestamp) -> anyhow::Result<SnapshotPublished>;
+}

@@ -95,6 +95,7 @@ port_set! {
     conflicts: CalendarConflicts,
     export_links: ExportLinks,
     feed_reader: FeedReader,
+    search_snapshots: SearchSnapshots,
 }
 
 fn absent(port: &str) -> anyhow::Error {

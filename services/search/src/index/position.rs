@@ -101,6 +101,15 @@ impl Positions {
         }
     }
 
+    /// Whether these positions stand at or after every one of `earlier`.
+    pub fn covers(&self, earlier: &Positions) -> bool {
+        self.sequence >= earlier.sequence
+            && earlier
+                .shards
+                .iter()
+                .all(|(shard, at)| self.shards.get(shard).is_some_and(|mine| mine >= at))
+    }
+
     pub fn advance(&mut self, position: &FeedPosition) {
         match position {
             FeedPosition::Sequence(seq) => self.sequence = self.sequence.max(*seq),
@@ -155,5 +164,21 @@ mod tests {
         assert!(positions.is_new(&FeedPosition::Sequence(1)));
         positions.advance(&FeedPosition::Sequence(9));
         assert!(!positions.is_new(&FeedPosition::Sequence(9)));
+    }
+
+    #[test]
+    fn positions_cover_those_they_stand_after() {
+        let mut earlier = Positions::default();
+        earlier.shards.insert("a".into(), seq("5"));
+        let mut later = earlier.clone();
+        assert!(later.covers(&earlier));
+        later.shards.insert("a".into(), seq("7"));
+        later.shards.insert("b".into(), seq("1"));
+        assert!(later.covers(&earlier));
+        assert!(!earlier.covers(&later), "behind on a and missing b");
+        let mut behind = later.clone();
+        behind.sequence = 0;
+        later.sequence = 3;
+        assert!(!behind.covers(&later), "behind on the sequence");
     }
 }

@@ -10,5 +10,6 @@ mod oracle;
 mod order;
 mod params;
 mod replicas;
+mod snapshots;
 mod support;
 mod world;

@@ -27,8 +27,8 @@ use crate::dynamo::transact::{TransactError, transact};
 /// [`PropertyReader`] and [`PropertyWriter`]. Needs `PROPERTIES_TABLE`, `OUTBOX_TABLE`.
 #[derive(Debug, Clone)]
 pub struct DynamoProperties {
-    client: Client,
-    table: String,
+    pub(super) client: Client,
+    pub(super) table: String,
     outbox: String,
 }
 

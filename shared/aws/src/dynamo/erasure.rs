@@ -1,11 +1,13 @@
 //! Erasure over DynamoDB ([`PersonalData`]): the users table drops the
-//! profile and signals; the bookings adapter pseudonymises the user's
+//! profile and signals; the properties table pseudonymises a host's
+//! listings (`host_id` and the listing's JSON); the bookings adapter pseudonymises the user's
 //! bookings, deletes their Idempotency-Keys and pseudonymises the outbox's
 //! events that name them; the audit log pseudonymises the records of their
 //! bookings. Each rewrite is conditioned on the value it read, so a change
 //! landing in between fails the erasure, which SQS then retries.
 //!
-//! IAM: users `dynamodb:DeleteItem`; bookings `dynamodb:GetItem`,
+//! IAM: users `dynamodb:DeleteItem`; properties `dynamodb:Scan`,
+//! `dynamodb:UpdateItem`; bookings `dynamodb:GetItem`,
 //! `dynamodb:UpdateItem`; idempotency `dynamodb:Query`,
 //! `dynamodb:DeleteItem`; outbox `dynamodb:Scan`, `dynamodb:UpdateItem`;
 //! audit `dynamodb:Query`, `dynamodb:UpdateItem`.
@@ -19,16 +21,29 @@ use berth_domain::ports::{Erasure, PersonalData};
 use crate::access::{Access, on};
 use crate::config::vars;
 use crate::dynamo::bookings::BOOKINGS_ENV;
+use crate::dynamo::catalog::PROPERTIES_ENV;
 use crate::dynamo::item::{Item, get_s, s};
-use crate::dynamo::schema::{audit, bookings, idempotency, outbox, users};
+use crate::dynamo::schema::{audit, bookings, idempotency, outbox, properties, users};
 use crate::dynamo::users::USERS_ENV;
-use crate::dynamo::{DynamoAudit, DynamoBookings, DynamoUsers};
+use crate::dynamo::{DynamoAudit, DynamoBookings, DynamoProperties, DynamoUsers};
 
 /// [`PersonalData`] on the users table: the profile and signals go.
 pub const USERS: Access = Access {
     port: "PersonalData",
     grants: &[on(vars::USERS_TABLE, &["dynamodb:DeleteItem"])],
     env: USERS_ENV,
+};
+
+/// [`PersonalData`] on the properties table: a host's listings are
+/// pseudonymised. The table has no index by host, so it is scanned (a
+/// filter on `host_id`); erasures are rare and the table one item per listing.
+pub const PROPERTIES: Access = Access {
+    port: "PersonalData",
+    grants: &[on(
+        vars::PROPERTIES_TABLE,
+        &["dynamodb:Scan", "dynamodb:UpdateItem"],
+    )],
+    env: PROPERTIES_ENV,
 };
 
 /// [`PersonalData`] on the audit table: the user's bookings' records are
@@ -136,6 +151,63 @@ impl PersonalData for DynamoUsers {
 }
 
 #[async_trait]
+impl PersonalData for DynamoProperties {
+    async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()> {
+        let scan = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .filter_expression("#host = :user")
+            .expression_attribute_names("#host", "host_id")
+            .expression_attribute_values(":user", s(erasure.user.as_str()))
+            .consistent_read(true);
+        let listings = Scanned {
+            table: &self.table,
+            key: &[properties::KEY],
+            json: "data",
+            also: &["host_id"],
+        };
+        listings.pseudonymise(&self.client, scan, erasure).await
+    }
+}
+
+/// The items a scan finds, pseudonymised: their `json` attribute, and any
+/// of `also` that holds the user's id.
+struct Scanned<'a> {
+    table: &'a str,
+    key: &'a [&'a str],
+    json: &'a str,
+    also: &'a [&'a str],
+}
+
+impl Scanned<'_> {
+    async fn pseudonymise(
+        &self,
+        client: &Client,
+        scan: aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder,
+        erasure: &Erasure,
+    ) -> anyhow::Result<()> {
+        let mut start = None;
+        loop {
+            let page = scan
+                .clone()
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .with_context(|| format!("finding what names an erased user in {}", self.table))?;
+            for item in page.items() {
+                let key = key_of(item, self.key);
+                pseudonymise(client, self.table, key, item, self.json, erasure, self.also).await?;
+            }
+            match page.last_evaluated_key() {
+                Some(key) => start = Some(key.clone()),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+#[async_trait]
 impl PersonalData for DynamoAudit {
     async fn forget(&self, erasure: &Erasure) -> anyhow::Result<()> {
         for booking in &erasure.bookings {
@@ -219,37 +291,20 @@ impl DynamoBookings {
     /// keeps a week of events; a scan is fine for a rare erasure).
     async fn forget_outbox(&self, erasure: &Erasure) -> anyhow::Result<()> {
         let [(plain, _), (nested, _)] = erasure.replacements();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(&self.tables.outbox)
-                .filter_expression("contains(#event, :plain) OR contains(#event, :nested)")
-                .expression_attribute_names("#event", "event")
-                .expression_attribute_values(":plain", AttributeValue::S(plain.clone()))
-                .expression_attribute_values(":nested", AttributeValue::S(nested.clone()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .context("finding outbox events that name a user")?;
-            for item in page.items() {
-                let key = key_of(item, &[outbox::KEY]);
-                pseudonymise(
-                    &self.client,
-                    &self.tables.outbox,
-                    key,
-                    item,
-                    "event",
-                    erasure,
-                    &[],
-                )
-                .await?;
-            }
-            match page.last_evaluated_key() {
-                Some(key) => start = Some(key.clone()),
-                None => return Ok(()),
-            }
-        }
+        let scan = self
+            .client
+            .scan()
+            .table_name(&self.tables.outbox)
+            .filter_expression("contains(#event, :plain) OR contains(#event, :nested)")
+            .expression_attribute_names("#event", "event")
+            .expression_attribute_values(":plain", AttributeValue::S(plain))
+            .expression_attribute_values(":nested", AttributeValue::S(nested));
+        let events = Scanned {
+            table: &self.tables.outbox,
+            key: &[outbox::KEY],
+            json: "event",
+            also: &[],
+        };
+        events.pseudonymise(&self.client, scan, erasure).await
     }
 }

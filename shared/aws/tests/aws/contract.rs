@@ -58,17 +58,26 @@ impl OutboxProbe for Probe {
 }
 
 pub async fn aws_ports() -> Subject {
-    let sdk = support::moto();
-    let tables = support::fresh_tables(&sdk).await;
-    ports_on(&AwsConfig::new(sdk, Environment::from_pairs(tables.vars()))).await
+    ports_on(&fresh_config().await).await
 }
 
 /// The ports over fresh tables, with `ledger` as the ledger.
 pub async fn aws_ports_with(ledger: berth_aws::ledger::RdsDataLedger) -> Subject {
+    subject(&fresh_config().await, ledger)
+}
+
+/// Fresh tables and a fresh user pool on moto, named as the Lambdas' environment names them.
+async fn fresh_config() -> AwsConfig {
     let sdk = support::moto();
     let tables = support::fresh_tables(&sdk).await;
-    let config = AwsConfig::new(sdk, Environment::from_pairs(tables.vars()));
-    subject(&config, ledger)
+    let pool = support::fresh_user_pool(&sdk).await;
+    let mut pairs: Vec<(&str, String)> = tables
+        .vars()
+        .iter()
+        .map(|(name, value)| (*name, value.to_string()))
+        .collect();
+    pairs.push((vars::USER_POOL_ID, pool));
+    AwsConfig::new(sdk, Environment::from_pairs(pairs))
 }
 
 /// The ports built as the Lambdas build them, from the names in `config`.

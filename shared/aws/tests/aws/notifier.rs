@@ -1,7 +1,6 @@
 //! Emailing notifications on moto: the address from a Cognito user pool,
 //! the mail through SES v2, each notification at most once.
 
-use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use berth_aws::config::{AwsConfig, Environment, vars};
 use berth_aws::notifier::EmailNotifier;
 use berth_domain::ids::{BookingId, UserId};
@@ -37,38 +36,9 @@ async fn emails_sent() -> f64 {
 async fn a_notification_is_emailed_to_the_user_once() {
     let sdk = support::moto();
     let tables = support::fresh_tables(&sdk).await;
-    let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
-    let pool = cognito
-        .create_user_pool()
-        .pool_name(support::unique("pool"))
-        .send()
-        .await
-        .unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let pool_id = support::fresh_user_pool(&sdk).await;
     let address = format!("{}@example.com", support::unique("guest"));
-    let created = cognito
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username(support::unique("user"))
-        .user_attributes(
-            AttributeType::builder()
-                .name("email")
-                .value(&address)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let sub = created
-        .user()
-        .unwrap()
-        .attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .unwrap()
-        .to_owned();
+    let sub = support::pool_user(&sdk, &pool_id, &address).await;
     let from = "bookings@berth.example";
     aws_sdk_sesv2::Client::new(&sdk)
         .create_email_identity()

@@ -38,3 +38,42 @@ pub async fn fresh_tables(sdk: &SdkConfig) -> TableNames {
         .expect("creating tables on moto");
     names
 }
+
+/// A fresh, empty Cognito user pool on moto: its id.
+pub async fn fresh_user_pool(sdk: &SdkConfig) -> String {
+    let pool = aws_sdk_cognitoidentityprovider::Client::new(sdk)
+        .create_user_pool()
+        .pool_name(unique("pool"))
+        .send()
+        .await
+        .expect("creating a user pool on moto");
+    pool.user_pool().unwrap().id().unwrap().to_owned()
+}
+
+/// A user with `email` in `pool`: their `sub`, Berth's user id.
+pub async fn pool_user(sdk: &SdkConfig, pool: &str, email: &str) -> String {
+    use aws_sdk_cognitoidentityprovider::types::AttributeType;
+    let created = aws_sdk_cognitoidentityprovider::Client::new(sdk)
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username(unique("user"))
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value(email)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("creating a user on moto");
+    created
+        .user()
+        .unwrap()
+        .attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .and_then(|a| a.value())
+        .unwrap()
+        .to_owned()
+}

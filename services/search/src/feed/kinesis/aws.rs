@@ -11,6 +11,17 @@ use crate::index::ShardSequence;
 /// Records per GetRecords call: a few seconds of Berth's events.
 const PAGE: i32 = 1_000;
 
+/// The IAM actions these calls need, on the stream. (The stream is
+/// encrypted with the AWS managed key `aws/kinesis`, whose key policy lets
+/// any principal of the account allowed to use Kinesis use it through
+/// Kinesis, so no `kms:Decrypt`.)
+pub const ACTIONS: &[&str] = &[
+    "kinesis:ListShards",
+    "kinesis:GetShardIterator",
+    "kinesis:GetRecords",
+];
+
+#[derive(Debug, Clone)]
 pub struct AwsShards {
     client: Client,
     /// A stream name, or its ARN (starting `arn:`).
@@ -25,21 +36,25 @@ impl AwsShards {
         }
     }
 
-    /// A Kinesis client built the way every Berth client is: one rustls
-    /// (ring) HTTP client, credentials and region from the environment
-    /// (on EKS, the pod's IAM role via its service account).
-    pub async fn client() -> Client {
+    /// Over a client built from `sdk`.
+    pub fn from_sdk(sdk: &aws_config::SdkConfig, stream: impl Into<String>) -> Self {
+        Self::new(Client::new(sdk), stream)
+    }
+
+    /// The SDK configuration every client of the service is built from:
+    /// one rustls (ring) HTTP client, credentials and region from the
+    /// environment (on EKS, the pod's IAM role via its service account).
+    pub async fn sdk_config() -> aws_config::SdkConfig {
         use aws_smithy_http_client::{Builder, tls};
         let http = Builder::new()
             .tls_provider(tls::Provider::Rustls(
                 tls::rustls_provider::CryptoMode::Ring,
             ))
             .build_https();
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
             .http_client(http)
             .load()
-            .await;
-        Client::new(&config)
+            .await
     }
 
     fn is_arn(&self) -> bool {
