@@ -130,11 +130,7 @@ impl Platform {
             feed_nights: s.clone(),
             conflicts: s.clone(),
             export_links: s.clone(),
-            feed_reader: Arc::new(FeedClient::new(if config.allow_private_feeds {
-                Limits::local()
-            } else {
-                Limits::default()
-            })),
+            feed_reader: feed_client(config.allow_private_feeds),
             search_snapshots: Arc::new(search::snapshots(
                 store.clone(),
                 &config.data_dir,
@@ -253,6 +249,17 @@ impl Platform {
         }
         Ok(())
     }
+}
+
+/// Feeds fetched with the address check on, or (`--allow-private-feeds`)
+/// off, for feeds served on this machine in tests.
+fn feed_client(allow_private_feeds: bool) -> Arc<FeedClient> {
+    let limits = if allow_private_feeds {
+        Limits::local()
+    } else {
+        Limits::default()
+    };
+    Arc::new(FeedClient::new(limits))
 }
 
 impl Drop for Platform {
