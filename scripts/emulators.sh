@@ -43,7 +43,9 @@ install() {
     if [ "$(cat "$VENV/.emulators-requirements" 2>/dev/null)" != "$wanted" ]; then
         say "installing $(grep -cv '^\s*\(#\|$\)' "$REQUIREMENTS") pinned packages into $VENV"
         local began=$SECONDS
-        "$VENV/bin/pip" install --disable-pip-version-check --quiet -r "$REQUIREMENTS"
+        # python -m pip: a venv copied from elsewhere keeps its pip script's
+        # shebang, which would install into the venv it was copied from.
+        "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet -r "$REQUIREMENTS"
         echo "$wanted" >"$VENV/.emulators-requirements"
         say "installed in $((SECONDS - began)) s"
     fi

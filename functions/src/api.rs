@@ -134,7 +134,9 @@ impl From<CatalogError> for Problem {
         match error {
             CatalogError::Invalid(e) => Problem::invalid(e),
             CatalogError::Forbidden(why) => Problem::forbidden(why),
-            CatalogError::NotFound(_) => Problem::not_found(error.to_string()),
+            CatalogError::NotFound(_) | CatalogError::FeedNotFound(_) => {
+                Problem::not_found(error.to_string())
+            }
             CatalogError::NightsTaken(_) | CatalogError::Contended => {
                 Problem::conflict(error.to_string())
             }

@@ -338,6 +338,80 @@ pub const RECONCILE_PAYMENTS: Function = Function {
     build: built_by!(events::reconcile_payments),
 };
 
+pub const GET_CALENDAR_EXPORT: Function = Function {
+    name: "get-calendar-export",
+    logical_id: "GetCalendarExportFunction",
+    trigger: route("GET", "/properties/{id}/calendar/export", SIGNED_IN),
+    build: built_by!(http::get_calendar_export),
+};
+
+pub const ROTATE_CALENDAR_EXPORT: Function = Function {
+    name: "rotate-calendar-export",
+    logical_id: "RotateCalendarExportFunction",
+    trigger: route("POST", "/properties/{id}/calendar/export/rotate", SIGNED_IN),
+    build: built_by!(http::rotate_calendar_export),
+};
+
+pub const GET_CALENDAR_ICS: Function = Function {
+    name: "get-calendar-ics",
+    logical_id: "GetCalendarIcsFunction",
+    trigger: route("GET", "/properties/{id}/calendar.ics", PUBLIC),
+    build: built_by!(http::get_calendar_ics),
+};
+
+pub const ADD_CALENDAR_FEED: Function = Function {
+    name: "add-calendar-feed",
+    logical_id: "AddCalendarFeedFunction",
+    trigger: route("POST", "/properties/{id}/calendar/feeds", SIGNED_IN),
+    build: built_by!(http::add_calendar_feed),
+};
+
+pub const LIST_CALENDAR_FEEDS: Function = Function {
+    name: "list-calendar-feeds",
+    logical_id: "ListCalendarFeedsFunction",
+    trigger: route("GET", "/properties/{id}/calendar/feeds", SIGNED_IN),
+    build: built_by!(http::list_calendar_feeds),
+};
+
+pub const DELETE_CALENDAR_FEED: Function = Function {
+    name: "delete-calendar-feed",
+    logical_id: "DeleteCalendarFeedFunction",
+    trigger: route(
+        "DELETE",
+        "/properties/{id}/calendar/feeds/{feed_id}",
+        SIGNED_IN,
+    ),
+    build: built_by!(http::delete_calendar_feed),
+};
+
+pub const SYNC_CALENDAR_FEED: Function = Function {
+    name: "sync-calendar-feed",
+    logical_id: "SyncCalendarFeedFunction",
+    trigger: route(
+        "POST",
+        "/properties/{id}/calendar/feeds/{feed_id}/sync",
+        SIGNED_IN,
+    ),
+    build: built_by!(http::sync_calendar_feed),
+};
+
+pub const LIST_CALENDAR_CONFLICTS: Function = Function {
+    name: "list-calendar-conflicts",
+    logical_id: "ListCalendarConflictsFunction",
+    trigger: route("GET", "/properties/{id}/calendar/conflicts", SIGNED_IN),
+    build: built_by!(http::list_calendar_conflicts),
+};
+
+pub const SYNC_CALENDAR_FEEDS: Function = Function {
+    name: "sync-calendar-feeds",
+    logical_id: "SyncCalendarFeedsFunction",
+    trigger: Trigger::Schedule {
+        schedule: "SyncCalendarFeedsSchedule",
+        expression: "rate(15 minutes)",
+    },
+    build: built_by!(events::sync_calendar_feeds),
+};
+
 /// Hourly, well inside the search feed's 48 h retention (template.yaml,
 /// `SearchEventsStream`): a replica replays at most an hour, and a day of
 /// failed runs still leaves the stream holding what the last snapshot lacks.
@@ -397,6 +471,15 @@ pub const FUNCTIONS: &[Function] = &[
     ERASE_USER,
     SWEEP_HOLDS,
     RECONCILE_PAYMENTS,
+    GET_CALENDAR_EXPORT,
+    ROTATE_CALENDAR_EXPORT,
+    GET_CALENDAR_ICS,
+    ADD_CALENDAR_FEED,
+    LIST_CALENDAR_FEEDS,
+    DELETE_CALENDAR_FEED,
+    SYNC_CALENDAR_FEED,
+    LIST_CALENDAR_CONFLICTS,
+    SYNC_CALENDAR_FEEDS,
     PUBLISH_SEARCH_SNAPSHOT,
 ];
 

@@ -18,12 +18,14 @@ pub struct Api {
     client: Client<HttpConnector, Full<Bytes>>,
 }
 
-/// An answer: status, headers, and the body as JSON (`Null` when empty or not JSON).
+/// An answer: status, headers, and the body as JSON (`Null` when empty or
+/// not JSON) and as text.
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    pub text: String,
 }
 
 impl Answer {
@@ -83,6 +85,7 @@ impl Api {
             status,
             headers,
             body,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         })
     }
 

@@ -23,6 +23,7 @@ pub async fn prepare(data_dir: &Path) -> anyhow::Result<Platform> {
             times: RequestTimes::default(),
             definition: workflow::booking_definition(Path::new(".")),
             aws: None,
+            allow_private_feeds: false,
         },
         Background::None,
     )

@@ -58,6 +58,11 @@ pub struct ServeArgs {
     /// who can reach the server then controls it: never on a shared network.
     #[arg(long)]
     pub unsafe_expose_local_endpoints: bool,
+    /// Fetch calendar feeds from any address, loopback and private networks
+    /// included, lifting the check that keeps a typed URL from reaching
+    /// internal services: for feeds served on this machine in tests only.
+    #[arg(long)]
+    pub allow_private_feeds: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -105,7 +110,14 @@ pub async fn start_with(
             stripe_url: args.stripe_url.clone(),
             endpoint: args.aws_endpoint.clone(),
         }),
+        allow_private_feeds: args.allow_private_feeds,
     };
+    if args.allow_private_feeds {
+        tracing::warn!(
+            "--allow-private-feeds: calendar feeds may be fetched from loopback and private \
+             addresses; never use this where others can add feeds"
+        );
+    }
     let platform = Arc::new(Platform::start(config, Background::All).await?);
     if args.demo > 0 && !crate::seed::seeded(platform.ports.property_reader.as_ref()).await? {
         crate::seed::seed(platform.ports.property_writer.as_ref(), args.demo)

@@ -30,6 +30,7 @@ async fn platform() -> Platform {
             times: RequestTimes::default(),
             definition: workflow::booking_definition(Path::new("..")),
             aws: None,
+            allow_private_feeds: false,
         },
         Background::None,
     )

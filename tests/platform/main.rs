@@ -9,6 +9,7 @@
 mod api;
 mod aws_backend;
 mod bookings;
+mod calendar_sync;
 mod crash;
 mod erasure;
 mod event_order;

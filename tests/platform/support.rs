@@ -18,6 +18,8 @@ pub struct Options {
     pub rate_limit: u32,
     pub demo: u32,
     pub time_scale: f64,
+    /// `--allow-private-feeds`: calendar feeds served on 127.0.0.1 may be imported.
+    pub allow_private_feeds: bool,
 }
 
 impl Default for Options {
@@ -27,6 +29,7 @@ impl Default for Options {
             rate_limit: 0,
             demo: 0,
             time_scale: 0.01,
+            allow_private_feeds: false,
         }
     }
 }
@@ -44,6 +47,7 @@ pub fn args(data_dir: PathBuf, options: &Options) -> ServeArgs {
         aws_endpoint: None,
         stripe_url: None,
         unsafe_expose_local_endpoints: false,
+        allow_private_feeds: options.allow_private_feeds,
     }
 }
 

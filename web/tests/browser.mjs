@@ -500,7 +500,7 @@ async function run(berth) {
     await page.getByRole("link", { name: "Browser test flat by the river" }).waitFor({ timeout: BOUND_MS });
     await shoot(page, "host-listings");
     await page.goto(`${base}/host/listings/${propertyId}?month=${stay.checkIn.slice(0, 7)}-01`);
-    await page.getByRole("heading", { name: "Calendar" }).waitFor({ timeout: BOUND_MS });
+    await page.getByRole("heading", { name: "Calendar", exact: true }).waitFor({ timeout: BOUND_MS });
     for (const date of [stay.checkIn, day(31), day(32)]) {
       await page.locator(`button.day.booked[data-date="${date}"]`).getByText("booked by guest-bo (confirmed)").waitFor({ timeout: BOUND_MS });
     }

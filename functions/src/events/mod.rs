@@ -1,7 +1,7 @@
 //! Event processors: the outbox publisher (DynamoDB stream → EventBridge),
 //! the SQS consumers that keep read models, send notifications and erase
-//! users, and the scheduled sweeper, payment reconciler and search snapshot
-//! publisher.
+//! users, and the scheduled sweeper, payment reconciler, search snapshot
+//! publisher and calendar sync.
 
 pub mod append_audit;
 pub mod erase_user;
@@ -14,3 +14,4 @@ pub mod record_ledger;
 pub mod send_notifications;
 pub mod sqs;
 pub mod sweep_holds;
+pub mod sync_calendar_feeds;

@@ -77,6 +77,10 @@ pub async fn adopt(
     ports.profiles = aws.profiles()?;
     ports.signals = aws.signals()?;
     ports.audit = aws.audit()?;
+    ports.feeds = aws.feeds()?;
+    ports.feed_nights = aws.feed_nights()?;
+    ports.conflicts = aws.conflicts()?;
+    ports.export_links = aws.export_links()?;
     // The local store keeps the ledger, notifications, queues and the
     // mirrored outbox; the bookings table answers whose bookings: last.
     ports.personal_data = aws.personal_data_around(ports.personal_data.clone())?;

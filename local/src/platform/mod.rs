@@ -27,6 +27,8 @@ pub mod stack;
 pub mod topology;
 pub mod workflow;
 
+use berth_feeds::fetch::Limits;
+use berth_feeds::reader::FeedClient;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,6 +60,10 @@ pub struct PlatformConfig {
     pub definition: String,
     /// Keep state on the AWS adapters instead of SQLite.
     pub aws: Option<aws::AwsBackend>,
+    /// Let calendar feeds be fetched from any address, loopback and private
+    /// ones included (`berth serve --allow-private-feeds`), for feeds served
+    /// on this machine in tests. Never in a deployment.
+    pub allow_private_feeds: bool,
 }
 
 /// What runs in the background besides request handling.
@@ -121,6 +127,11 @@ impl Platform {
             signals: s.clone(),
             personal_data: s.clone(),
             publisher: bus.clone(),
+            feeds: s.clone(),
+            feed_nights: s.clone(),
+            conflicts: s.clone(),
+            export_links: s.clone(),
+            feed_reader: feed_client(config.allow_private_feeds),
             search_snapshots: Arc::new(search::snapshots(
                 store.clone(),
                 &config.data_dir,
@@ -239,6 +250,17 @@ impl Platform {
         }
         Ok(())
     }
+}
+
+/// Feeds fetched with the address check on, or (`--allow-private-feeds`)
+/// off, for feeds served on this machine in tests.
+fn feed_client(allow_private_feeds: bool) -> Arc<FeedClient> {
+    let limits = if allow_private_feeds {
+        Limits::local()
+    } else {
+        Limits::default()
+    };
+    Arc::new(FeedClient::new(limits))
 }
 
 impl Drop for Platform {

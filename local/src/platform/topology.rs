@@ -80,6 +80,7 @@ pub const RULES: &[Rule] = &[
             "BookingFailed",
             "BookingCancelled",
             "BookingExpired",
+            "CalendarConflict",
         ],
         target: Target::Queue("NotificationEventsQueue"),
     },

@@ -100,7 +100,7 @@ def test_the_repository_stacks_pass(stacks):
     assert stack_checks.unique_ids(nested) == []
     assert stack_checks.off_the_dashboard(nested) == []
     assert stack_checks.parameter_values(root, nested) == []
-    assert set(stacks) == {"template", "shared", "catalogue", "bookings", "ledger", "events", "api"}
+    assert set(stacks) == {"template", "shared", "catalogue", "bookings", "calendar", "ledger", "events", "api"}
 
 
 def test_the_root_keeps_every_output_the_scripts_read():

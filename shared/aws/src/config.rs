@@ -43,6 +43,9 @@ pub mod vars {
     pub const SEARCH_STREAM: &str = "SEARCH_STREAM";
     /// Optional; how long a booking's nights stay held, in minutes.
     pub const HOLD_MINUTES: &str = "HOLD_MINUTES";
+    /// Optional; where the API is reached from outside (`https://…`) when
+    /// that is not the domain a request names: behind CloudFront.
+    pub const PUBLIC_URL: &str = "PUBLIC_URL";
 
     /// Every variable an adapter cannot do without.
     pub const REQUIRED: &[&str] = &[

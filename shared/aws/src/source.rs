@@ -33,6 +33,22 @@ pub const HOLD_SETTING: Access = Access {
     env: &[vars::HOLD_MINUTES],
 };
 
+/// Where the API is reached from outside: `PUBLIC_URL`, optional (empty
+/// or absent: the domain each request names).
+pub const PUBLIC_URL_SETTING: Access = Access {
+    port: "PublicUrl",
+    grants: &[],
+    env: &[vars::PUBLIC_URL],
+};
+
+/// Other channels' feeds, fetched over the internet from the function
+/// itself (every address checked): no AWS call, no variable.
+pub const FEED_READER: Access = Access {
+    port: "FeedReader",
+    grants: &[],
+    env: &[],
+};
+
 pub struct AwsSource {
     config: AwsConfig,
     properties: OnceLock<Arc<DynamoProperties>>,
@@ -245,6 +261,37 @@ impl PortSource for AwsSource {
     fn publisher(&self) -> anyhow::Result<Arc<dyn EventPublisher>> {
         let access = events::EVENT_PUBLISHER;
         Ok(self.single(access, EventBridgePublisher::from_env)?)
+    }
+
+    fn feeds(&self) -> anyhow::Result<Arc<dyn FeedStore>> {
+        let access = dynamo::channels::FEED_STORE;
+        Ok(self.shared(&self.calendar, access, DynamoCalendar::from_env)?)
+    }
+
+    fn feed_nights(&self) -> anyhow::Result<Arc<dyn FeedNights>> {
+        let access = dynamo::channels::FEED_NIGHTS;
+        Ok(self.shared(&self.calendar, access, DynamoCalendar::from_env)?)
+    }
+
+    fn conflicts(&self) -> anyhow::Result<Arc<dyn CalendarConflicts>> {
+        let access = dynamo::channels::CALENDAR_CONFLICTS;
+        Ok(self.shared(&self.calendar, access, DynamoCalendar::from_env)?)
+    }
+
+    fn export_links(&self) -> anyhow::Result<Arc<dyn ExportLinks>> {
+        let access = dynamo::channels::EXPORT_LINKS;
+        Ok(self.shared(&self.calendar, access, DynamoCalendar::from_env)?)
+    }
+
+    fn feed_reader(&self) -> anyhow::Result<Arc<dyn FeedReader>> {
+        self.note(FEED_READER);
+        Ok(Arc::new(berth_feeds::reader::FeedClient::default()))
+    }
+
+    fn public_url(&self) -> anyhow::Result<Option<String>> {
+        self.note(PUBLIC_URL_SETTING);
+        let url = self.config.env().optional(vars::PUBLIC_URL);
+        Ok(url.filter(|url| !url.is_empty()))
     }
 
     fn search_snapshots(&self) -> anyhow::Result<Arc<dyn SearchSnapshots>> {

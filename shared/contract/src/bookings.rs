@@ -186,8 +186,7 @@ pub async fn expired_claims_free_the_key(ports: &Subject) {
     assert_eq!(record.booking.id, fresh.id);
 }
 
-/// `booking` moved to HELD until `until`, as the Reserve step builds it.
-async fn nights_of(ports: &Subject, p: &Property, from: u32, to: u32) -> Vec<Night> {
+pub(crate) async fn nights_of(ports: &Subject, p: &Property, from: u32, to: u32) -> Vec<Night> {
     let range = DateRange::new(day(from), day(to), 366).unwrap();
     ports
         .calendar_reader()

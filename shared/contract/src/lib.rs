@@ -5,6 +5,8 @@
 //! - [`catalog`]: properties and calendars;
 //! - [`bookings`]: idempotent requests, the workflow's atomic changes, the
 //!   zero-double-booking race, listings, the sweeper's query;
+//! - [`channels`]: calendar sync's feeds, imported nights, conflicts,
+//!   export tokens, and imports racing reservations;
 //! - [`records`]: ledger, audit log;
 //! - [`users`]: profiles and signals;
 //! - [`erasure`]: forgetting a user in every store;
@@ -16,6 +18,7 @@
 
 pub mod bookings;
 pub mod catalog;
+pub mod channels;
 pub mod erasure;
 pub mod fixtures;
 pub mod gateway;
@@ -74,6 +77,12 @@ macro_rules! contract_suite {
             bookings::listings_page_newest_first,
             bookings::abandoned_lists_overdue_unsettled_bookings,
             bookings::concurrent_holds_never_double_book,
+            channels::feeds_are_listed_saved_and_deleted,
+            channels::imports_follow_the_night_rules,
+            channels::conflicts_are_recorded_once_with_their_event,
+            channels::export_tokens_are_issued_once_and_rotated,
+            channels::imports_and_reservations_race_and_every_collision_is_recorded,
+            channels::the_schedule_syncs_every_feed_and_one_failing_stops_none,
             records::ledger_records_once_and_sums_per_currency,
             records::audit_appends_once_in_order,
             users::profiles_save_and_erase,

@@ -1,10 +1,12 @@
 //! A property's nights. A night with no record is free; otherwise it is held
-//! by one booking until an expiry, booked by one booking, or blocked by the host.
+//! by one booking until an expiry, booked by one booking, blocked by the
+//! host, or imported: closed by an event of a calendar the host imports
+//! from another channel.
 
 use serde::{Deserialize, Serialize};
 
 use crate::dates::{Date, DateRange, Timestamp};
-use crate::ids::BookingId;
+use crate::ids::{BookingId, FeedId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -17,6 +19,11 @@ pub enum NightState {
         booking_id: BookingId,
     },
     Blocked,
+    /// Sold or closed on another channel: `event_uid` of feed `feed_id`.
+    Imported {
+        feed_id: FeedId,
+        event_uid: String,
+    },
 }
 
 /// One night's record.
@@ -40,7 +47,7 @@ impl NightState {
     pub fn is_taken(&self, now: Timestamp) -> bool {
         match self {
             NightState::Held { expires_at, .. } => !hold_lapsed(*expires_at, now),
-            NightState::Booked { .. } | NightState::Blocked => true,
+            NightState::Booked { .. } | NightState::Blocked | NightState::Imported { .. } => true,
         }
     }
 
@@ -53,7 +60,7 @@ impl NightState {
                 booking_id,
                 expires_at,
             } => booking_id == booking || hold_lapsed(*expires_at, now),
-            NightState::Booked { .. } | NightState::Blocked => false,
+            NightState::Booked { .. } | NightState::Blocked | NightState::Imported { .. } => false,
         }
     }
 
@@ -62,7 +69,15 @@ impl NightState {
             NightState::Held { booking_id, .. } | NightState::Booked { booking_id } => {
                 Some(booking_id)
             }
-            NightState::Blocked => None,
+            NightState::Blocked | NightState::Imported { .. } => None,
+        }
+    }
+
+    /// The feed that imported this night, if one did.
+    pub fn feed(&self) -> Option<&FeedId> {
+        match self {
+            NightState::Imported { feed_id, .. } => Some(feed_id),
+            _ => None,
         }
     }
 }
@@ -73,7 +88,7 @@ impl NightState {
 pub mod rules {
     use super::{NightState, hold_lapsed};
     use crate::dates::Timestamp;
-    use crate::ids::BookingId;
+    use crate::ids::{BookingId, FeedId};
 
     /// Reserve: free, a lapsed hold, or held by `booking` already.
     pub fn may_hold(night: Option<&NightState>, booking: &BookingId, now: Timestamp) -> bool {
@@ -91,10 +106,11 @@ pub mod rules {
         matches!(night, Some(NightState::Held { booking_id, .. } | NightState::Booked { booking_id }) if booking_id == booking)
     }
 
-    /// A host blocks a free night or a lapsed hold, never a guest's night.
+    /// A host blocks a free night, a lapsed hold or an imported night (the
+    /// host's own block outlasts the feed's), never a guest's night.
     pub fn may_block(night: Option<&NightState>, now: Timestamp) -> bool {
         match night {
-            None => true,
+            None | Some(NightState::Imported { .. }) => true,
             Some(NightState::Held { expires_at, .. }) => hold_lapsed(*expires_at, now),
             Some(NightState::Booked { .. } | NightState::Blocked) => false,
         }
@@ -103,6 +119,24 @@ pub mod rules {
     /// A host unblocks only a blocked night.
     pub fn may_unblock(night: Option<&NightState>) -> bool {
         matches!(night, Some(NightState::Blocked))
+    }
+
+    /// Import (a feed's sync): exactly as a Reserve, a free night or a lapsed
+    /// hold, or a night this feed imported already (an event moved to it).
+    /// A guest's night stays the guest's (the collision is a conflict), a
+    /// host's block stays, and another feed's night stays that feed's.
+    pub fn may_import(night: Option<&NightState>, feed: &FeedId, now: Timestamp) -> bool {
+        match night {
+            None => true,
+            Some(NightState::Held { expires_at, .. }) => hold_lapsed(*expires_at, now),
+            Some(NightState::Imported { feed_id, .. }) => feed_id == feed,
+            Some(NightState::Booked { .. } | NightState::Blocked) => false,
+        }
+    }
+
+    /// A feed frees only the nights it imported.
+    pub fn may_unimport(night: Option<&NightState>, feed: &FeedId) -> bool {
+        matches!(night, Some(NightState::Imported { feed_id, .. }) if feed_id == feed)
     }
 }
 
@@ -310,6 +344,54 @@ mod tests {
         assert_eq!(
             plan_blocking(range, false, &[blocked, guest], now),
             CalendarPlan::Change(vec![d("2027-01-01")])
+        );
+    }
+
+    #[test]
+    fn an_import_takes_what_a_reserve_takes_and_keeps_off_guests_blocks_and_other_feeds() {
+        let now = Utc::now();
+        let (feed, other) = (FeedId::generate(), FeedId::generate());
+        let booking = BookingId::generate();
+        let imported = |feed_id: &FeedId| NightState::Imported {
+            feed_id: feed_id.clone(),
+            event_uid: "a".into(),
+        };
+        let held = |minutes| NightState::Held {
+            booking_id: booking.clone(),
+            expires_at: now + Duration::minutes(minutes),
+        };
+        let cases = [
+            (None, true),
+            (Some(held(-1)), true),
+            (Some(held(1)), false),
+            (
+                Some(NightState::Booked {
+                    booking_id: booking.clone(),
+                }),
+                false,
+            ),
+            (Some(NightState::Blocked), false),
+            (Some(imported(&feed)), true),
+            (Some(imported(&other)), false),
+        ];
+        for (night, allowed) in &cases {
+            assert_eq!(
+                rules::may_import(night.as_ref(), &feed, now),
+                *allowed,
+                "{night:?}"
+            );
+        }
+        assert!(rules::may_unimport(Some(&imported(&feed)), &feed));
+        assert!(!rules::may_unimport(Some(&imported(&other)), &feed));
+        assert!(!rules::may_unimport(Some(&NightState::Blocked), &feed));
+        assert!(
+            imported(&feed).is_taken(now),
+            "imported nights are unavailable"
+        );
+        assert!(!rules::may_hold(Some(&imported(&feed)), &booking, now));
+        assert!(
+            rules::may_block(Some(&imported(&feed)), now),
+            "a host's block outlasts a feed's"
         );
     }
 }

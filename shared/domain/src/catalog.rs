@@ -23,6 +23,8 @@ pub enum CatalogError {
     Forbidden(&'static str),
     #[error("property {0} not found")]
     NotFound(PropertyId),
+    #[error("calendar feed {0} not found")]
+    FeedNotFound(crate::ids::FeedId),
     /// A host tried to block nights guests hold or have booked.
     #[error("nights already held or booked by guests: {}", join(.0))]
     NightsTaken(Vec<Date>),
@@ -115,7 +117,7 @@ pub async fn host_calendar(
 }
 
 /// The property, if `caller` may manage it: its host or an admin.
-async fn managed_property(
+pub(crate) async fn managed_property(
     reader: &dyn PropertyReader,
     caller: &Caller,
     id: &PropertyId,

@@ -83,6 +83,25 @@ impl NewFeed {
         })
     }
 
+    /// As [`NewFeed::parse`]; without a name, the feed is named after its
+    /// URL's host (and port).
+    pub fn parse_or_host(name: Option<&str>, url: &str) -> Result<Self, InvalidInput> {
+        if let Some(name) = name {
+            return Self::parse(name, url);
+        }
+        let authority = url
+            .trim()
+            .split_once("://")
+            .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(rest))
+            .unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or(authority);
+        let name: String = host.chars().take(MAX_NAME_LENGTH).collect();
+        Self::parse(&name, url).map_err(|error| InvalidInput {
+            field: "url".into(),
+            ..error
+        })
+    }
+
     pub fn into_feed(self, property_id: PropertyId) -> Feed {
         Feed {
             id: FeedId::generate(),
@@ -279,6 +298,27 @@ mod tests {
             let error = NewFeed::parse(name, url).expect_err(url);
             assert_eq!(error.field, field, "{name:?} {url:?}");
         }
+    }
+
+    #[test]
+    fn a_feed_without_a_name_is_named_after_its_host() {
+        let named = |url| NewFeed::parse_or_host(None, url).map(|f| f.name);
+        assert_eq!(
+            named("https://www.airbnb.com/calendar/ical/1.ics?s=x").unwrap(),
+            "www.airbnb.com"
+        );
+        assert_eq!(
+            named("http://user@127.0.0.1:8080/a.ics").unwrap(),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(
+            NewFeed::parse_or_host(Some("VRBO"), "https://example.com/")
+                .unwrap()
+                .name,
+            "VRBO"
+        );
+        assert_eq!(named("https:///nohost").unwrap_err().field, "url");
+        assert_eq!(named("not a url").unwrap_err().field, "url");
     }
 
     #[test]

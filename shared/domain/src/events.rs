@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::booking::Booking;
+use crate::channels::Conflict;
 use crate::dates::{Date, Timestamp};
 use crate::ids::{EventId, PropertyId, UserId};
 use crate::money::Money;
@@ -33,7 +34,8 @@ pub enum Change {
     PricingChanged {
         property: Property,
     },
-    /// A host blocked or unblocked these nights.
+    /// A host blocked or unblocked these nights, or an imported feed
+    /// closed or opened them.
     CalendarChanged {
         property_id: PropertyId,
         blocked: bool,
@@ -63,6 +65,12 @@ pub enum Change {
     PaymentRefunded {
         booking: Booking,
         refund: Money,
+    },
+    /// An imported feed closes a night this booking holds or has booked: the
+    /// booking keeps it, and its host is told.
+    CalendarConflict {
+        conflict: Conflict,
+        booking: Booking,
     },
     UserErased {
         user_id: UserId,
@@ -115,6 +123,7 @@ impl DomainEvent {
             Change::BookingCancelled { .. } => "BookingCancelled",
             Change::BookingExpired { .. } => "BookingExpired",
             Change::PaymentRefunded { .. } => "PaymentRefunded",
+            Change::CalendarConflict { .. } => "CalendarConflict",
             Change::UserErased { .. } => "UserErased",
         }
     }
@@ -140,7 +149,8 @@ impl DomainEvent {
             | Change::BookingFailed { booking }
             | Change::BookingCancelled { booking }
             | Change::BookingExpired { booking }
-            | Change::PaymentRefunded { booking, .. } => Some(booking),
+            | Change::PaymentRefunded { booking, .. }
+            | Change::CalendarConflict { booking, .. } => Some(booking),
             _ => None,
         }
     }

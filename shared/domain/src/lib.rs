@@ -6,7 +6,8 @@
 //! - the world it needs, as small traits: [`ports`];
 //! - use cases over those ports: [`catalog`] (listings, calendars, quotes),
 //!   [`reservations`] (requests, the booking workflow's steps, cancellation,
-//!   the sweeper), [`accounts`], [`reports`];
+//!   the sweeper), [`calendar_sync`] (feeds from other channels, the
+//!   export link), [`accounts`], [`reports`];
 //! - read models derived from events: [`projections`];
 //! - [`retry`]: how a use case retries a change that lost a race;
 //! - the set of ports a function is built from: [`wiring`].
@@ -14,6 +15,7 @@
 pub mod accounts;
 pub mod booking;
 pub mod calendar;
+pub mod calendar_sync;
 pub mod cancellation;
 pub mod catalog;
 pub mod channels;

@@ -6,6 +6,7 @@
 //! which errors it returns; `anyhow::Error` always means "the backing service
 //! could not answer" and is worth retrying.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -13,9 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::booking::{Booking, BookingStatus, PaymentMethod};
 use crate::calendar::Night;
+use crate::channels::{Conflict, ExportToken, Feed, FeedEvent};
 use crate::dates::{Date, DateRange, Timestamp};
 use crate::events::DomainEvent;
-use crate::ids::{BookingId, PropertyId, UserId};
+use crate::ids::{BookingId, FeedId, PropertyId, UserId};
 use crate::money::{Currency, Money};
 use crate::property::{Amenity, Property};
 use crate::user::{Profile, Signals};
@@ -622,6 +624,119 @@ pub trait EventPublisher: Send + Sync {
     /// Publishes events to their buses. Returns the ids of those that could
     /// not be published (retry them); an error means none were.
     async fn publish(&self, events: &[DomainEvent]) -> anyhow::Result<Vec<crate::ids::EventId>>;
+}
+
+/// The calendars a host imports from other channels (docs/architecture.md,
+/// "Calendar sync").
+#[async_trait]
+pub trait FeedStore: Send + Sync {
+    /// The property's feeds, oldest first.
+    async fn feeds(&self, property: &PropertyId) -> anyhow::Result<Vec<Feed>>;
+
+    /// Every feed of every property, for the scheduled sync.
+    async fn all_feeds(&self) -> anyhow::Result<Vec<Feed>>;
+
+    /// Stores a new feed.
+    async fn insert_feed(&self, feed: &Feed) -> anyhow::Result<()>;
+
+    /// Replaces a stored feed's sync status with `feed`'s. `false` (nothing
+    /// written) when the feed no longer exists: a sync never brings back a
+    /// feed its host deleted.
+    async fn save_feed(&self, feed: &Feed) -> anyhow::Result<bool>;
+
+    /// Deletes the feed; `false` when there was none.
+    async fn delete_feed(&self, property: &PropertyId, feed: &FeedId) -> anyhow::Result<bool>;
+}
+
+/// What a feed's sync writes to the nights, each night by the night rules
+/// (`calendar::rules::may_import`, `may_unimport`), with a
+/// `CalendarChanged` event for the nights that changed.
+#[async_trait]
+pub trait FeedNights: Send + Sync {
+    /// Imports each night of `close` for its event where the import rule
+    /// allows at `now`. Each night is decided alone, at the write, as a
+    /// Reserve's nights are, so a Reserve and an import racing for a night
+    /// never both win. Answers the nights refused, with the record that
+    /// kept each (a guest's, a host's block, another feed's).
+    async fn import_nights(
+        &self,
+        property: &PropertyId,
+        feed: &FeedId,
+        close: &BTreeMap<Date, String>,
+        now: Timestamp,
+    ) -> anyhow::Result<Vec<Night>>;
+
+    /// Frees the nights of `open` that `feed` imported; others are untouched.
+    async fn release_imported(
+        &self,
+        property: &PropertyId,
+        feed: &FeedId,
+        open: &BTreeSet<Date>,
+        now: Timestamp,
+    ) -> anyhow::Result<()>;
+}
+
+/// Collisions of imported feeds with Berth's bookings.
+#[async_trait]
+pub trait CalendarConflicts: Send + Sync {
+    /// Records `conflict` with its `CalendarConflict` event, atomically, once:
+    /// the same conflict (night, feed, booking) again records nothing and
+    /// answers `false`.
+    async fn record_conflict(
+        &self,
+        property: &PropertyId,
+        conflict: &Conflict,
+        event: &DomainEvent,
+    ) -> anyhow::Result<bool>;
+
+    /// The property's conflicts, by night.
+    async fn conflicts(&self, property: &PropertyId) -> anyhow::Result<Vec<Conflict>>;
+}
+
+/// The secret of a property's export link.
+#[async_trait]
+pub trait ExportLinks: Send + Sync {
+    /// The property's token, if one was issued.
+    async fn export_token(&self, property: &PropertyId) -> anyhow::Result<Option<ExportToken>>;
+
+    /// Stores `token` if the property has none yet; answers the one stored
+    /// (so two first requests agree on one link).
+    async fn issue_export_token(
+        &self,
+        property: &PropertyId,
+        token: &ExportToken,
+    ) -> anyhow::Result<ExportToken>;
+
+    /// Replaces the property's token with `token`: the old link stops working.
+    async fn replace_export_token(
+        &self,
+        property: &PropertyId,
+        token: &ExportToken,
+    ) -> anyhow::Result<()>;
+}
+
+/// Why a feed could not be read; the sync changes nothing and says why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeedReadError {
+    /// The URL may not be fetched from (its scheme, or an address it
+    /// resolves to): refused at registration.
+    #[error("{0}")]
+    Refused(String),
+    /// Fetching or parsing failed (an empty, truncated or unparsable feed).
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// Other channels' calendars, fetched from the URL a host gave and read.
+#[async_trait]
+pub trait FeedReader: Send + Sync {
+    /// Whether `url` may be fetched from, now.
+    async fn check(&self, url: &str) -> Result<(), FeedReadError>;
+
+    /// The events of the feed at `url` with the nights of `window` each
+    /// closes. Berth's own exported events and cancelled events are left
+    /// out; a feed with none left is an error, never an empty calendar.
+    async fn events(&self, url: &str, window: DateRange) -> Result<Vec<FeedEvent>, FeedReadError>;
 }
 
 /// What one run of the search snapshot publisher did.

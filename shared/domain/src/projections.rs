@@ -68,8 +68,22 @@ pub fn audit_record(event: &DomainEvent) -> Option<AuditRecord> {
     })
 }
 
-/// What the guest hears about their booking, if anything.
+/// What the guest (or, of a calendar conflict, the host) hears about a
+/// booking, if anything.
 pub fn notification(event: &DomainEvent) -> Option<Notification> {
+    if let Change::CalendarConflict { conflict, booking } = &event.change {
+        return Some(Notification {
+            id: event.id.to_string(),
+            booking_id: booking.id.clone(),
+            recipient: booking.host_id.clone(),
+            version: booking.version(),
+            subject: "A calendar you import collides with a booking".to_owned(),
+            body: format!(
+                "The night of {} is closed by event {} of calendar feed {}, but booking {}                  holds it on Berth. The booking stands; settle the other channel's side.",
+                conflict.date, conflict.event_uid, conflict.feed_id, booking.id
+            ),
+        });
+    }
     let (subject, body) = match &event.change {
         Change::BookingConfirmed { booking } => (
             "Your booking is confirmed".to_owned(),

@@ -34,6 +34,13 @@ macro_rules! port_set {
             fn times(&self) -> anyhow::Result<RequestTimes> {
                 Ok(RequestTimes::default())
             }
+
+            /// Where the API is reached from outside (`https://…`), when
+            /// that is not the domain a request names (behind a CDN);
+            /// `None`: the request's own.
+            fn public_url(&self) -> anyhow::Result<Option<String>> {
+                Ok(None)
+            }
         }
 
         /// Every port, built already: the source the local platform runs on.
@@ -84,6 +91,11 @@ port_set! {
     signals: SignalStore,
     personal_data: PersonalData,
     publisher: EventPublisher,
+    feeds: FeedStore,
+    feed_nights: FeedNights,
+    conflicts: CalendarConflicts,
+    export_links: ExportLinks,
+    feed_reader: FeedReader,
     search_snapshots: SearchSnapshots,
 }
 

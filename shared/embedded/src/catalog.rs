@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use berth_domain::calendar::{Night, NightState, rules};
 use berth_domain::dates::{Date, DateRange, Timestamp};
 use berth_domain::events::DomainEvent;
-use berth_domain::ids::{BookingId, PropertyId, UserId};
+use berth_domain::ids::{BookingId, FeedId, PropertyId, UserId};
 use berth_domain::ports::{
     CalendarReader, CalendarWriter, HostListings, Page, PageRequest, PropertyReader,
     PropertyWriter, WriteError,
@@ -110,10 +110,10 @@ impl PropertyWriter for SqliteStore {
 impl CalendarReader for SqliteStore {
     async fn nights(&self, property: &PropertyId, range: DateRange) -> anyhow::Result<Vec<Night>> {
         self.db.read(|tx| {
-            let mut query = tx.prepare_cached(
-                "SELECT date, state, booking_id, expires_at FROM nights \
-                 WHERE property_id = ?1 AND date >= ?2 AND date < ?3 ORDER BY date",
-            )?;
+            let mut query = tx.prepare_cached(&format!(
+                "SELECT {NIGHT_COLUMNS} FROM nights \
+                 WHERE property_id = ?1 AND date >= ?2 AND date < ?3 ORDER BY date"
+            ))?;
             let rows = query.query_map(
                 (
                     property.as_str(),
@@ -127,7 +127,10 @@ impl CalendarReader for SqliteStore {
     }
 }
 
-/// A `nights` row (date, state, booking_id, expires_at) as a domain night.
+/// The columns of a night, in the order [`night_of_row`] reads them.
+pub(crate) const NIGHT_COLUMNS: &str = "date, state, booking_id, expires_at, feed_id, event_uid";
+
+/// A `nights` row ([`NIGHT_COLUMNS`]) as a domain night.
 pub(crate) fn night_of_row(row: &Row<'_>) -> rusqlite::Result<Night> {
     night_of_row_at(row, 0)
 }
@@ -154,6 +157,11 @@ pub(crate) fn night_of_row_at(row: &Row<'_>, first: usize) -> rusqlite::Result<N
             booking_id: booking()?,
         },
         "BLOCKED" => NightState::Blocked,
+        "IMPORTED" => NightState::Imported {
+            feed_id: FeedId::parse(&row.get::<_, String>(first + 4)?)
+                .map_err(|_| bad("night feed id"))?,
+            event_uid: row.get(first + 5)?,
+        },
         _ => return Err(bad("night state")),
     };
     Ok(Night { date, state })
@@ -166,9 +174,9 @@ pub(crate) fn night_state(
     property: &str,
     date: &str,
 ) -> rusqlite::Result<Option<NightState>> {
-    conn.prepare_cached(
-        "SELECT date, state, booking_id, expires_at FROM nights WHERE property_id = ?1 AND date = ?2",
-    )?
+    conn.prepare_cached(&format!(
+        "SELECT {NIGHT_COLUMNS} FROM nights WHERE property_id = ?1 AND date = ?2"
+    ))?
     .query_row((property, date), night_of_row)
     .optional()
     .map(|night| night.map(|n| n.state))
@@ -200,8 +208,7 @@ impl CalendarWriter for SqliteStore {
                         return Err(WriteError::Conflict);
                     }
                     let statement = if blocked {
-                        "INSERT OR REPLACE INTO nights (property_id, date, state, booking_id, expires_at) \
-                         VALUES (?1, ?2, 'BLOCKED', NULL, NULL)"
+                        "INSERT OR REPLACE INTO nights (property_id, date, state) VALUES (?1, ?2, 'BLOCKED')"
                     } else {
                         "DELETE FROM nights WHERE property_id = ?1 AND date = ?2"
                     };

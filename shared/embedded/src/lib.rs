@@ -3,7 +3,8 @@
 //!
 //! - [`db`]: the file, its writer thread (group commit) and reader pool;
 //! - [`schema`]: migrations, applied at open;
-//! - one module per area: [`catalog`] (properties, nights), [`bookings`],
+//! - one module per area: [`catalog`] (properties, nights), [`channels`]
+//!   (calendar sync: feeds, imported nights, conflicts, export tokens), [`bookings`],
 //!   [`users`], [`records`] (ledger, audit log, notifications), [`outbox`],
 //!   [`erasure`] (forgetting a user across all of them);
 //! - [`gateway`]: the fake payment gateway;
@@ -13,6 +14,7 @@
 
 pub mod bookings;
 pub mod catalog;
+pub mod channels;
 mod codec;
 pub mod db;
 pub mod erasure;

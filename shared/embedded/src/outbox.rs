@@ -8,7 +8,7 @@ use berth_domain::ids::PropertyId;
 use berth_domain::property::Property;
 
 use crate::SqliteStore;
-use crate::catalog::night_of_row_at;
+use crate::catalog::{NIGHT_COLUMNS, night_of_row_at};
 use crate::codec::from_json;
 
 /// Every property and night record as of one outbox position: what a read
@@ -79,22 +79,34 @@ impl SqliteStore {
     pub fn snapshot(&self) -> anyhow::Result<Snapshot> {
         self.db.read(|conn| {
             let tx = conn.unchecked_transaction()?;
-            let seq = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox", [], |row| row.get::<_, i64>(0))? as u64;
+            let seq = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM outbox", [], |row| {
+                row.get::<_, i64>(0)
+            })? as u64;
             let properties = tx
                 .prepare("SELECT data FROM properties")?
                 .query_map([], |row| from_json(&row.get::<_, String>(0)?))?
                 .collect::<rusqlite::Result<Vec<Property>>>()?;
             let nights = tx
-                .prepare("SELECT property_id, date, state, booking_id, expires_at FROM nights ORDER BY property_id, date")?
+                .prepare(&format!(
+                    "SELECT property_id, {NIGHT_COLUMNS} FROM nights ORDER BY property_id, date"
+                ))?
                 .query_map([], |row| {
                     let property = PropertyId::parse(&row.get::<_, String>(0)?).map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+                        rusqlite::Error::FromSqlConversionFailure(
+                            0,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
                     })?;
                     Ok((property, night_of_row_at(row, 1)?))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             tx.finish()?;
-            Ok(Snapshot { seq, properties, nights })
+            Ok(Snapshot {
+                seq,
+                properties,
+                nights,
+            })
         })
     }
 

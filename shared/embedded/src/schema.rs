@@ -169,6 +169,50 @@ ALTER TABLE notifications ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX notifications_by_booking ON notifications (booking_id, version);
 ";
 
+/// Calendar sync: a night may be IMPORTED by a feed's event (SQLite cannot
+/// change a CHECK constraint, so the table is rebuilt); feeds, export
+/// tokens and conflicts with bookings.
+const V6: &str = "
+CREATE TABLE nights_v6 (
+    property_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('HELD', 'BOOKED', 'BLOCKED', 'IMPORTED')),
+    booking_id TEXT,
+    expires_at INTEGER,
+    feed_id TEXT,
+    event_uid TEXT,
+    PRIMARY KEY (property_id, date)
+) WITHOUT ROWID;
+INSERT INTO nights_v6 (property_id, date, state, booking_id, expires_at)
+    SELECT property_id, date, state, booking_id, expires_at FROM nights;
+DROP TABLE nights;
+ALTER TABLE nights_v6 RENAME TO nights;
+CREATE INDEX nights_by_booking ON nights (booking_id) WHERE booking_id IS NOT NULL;
+CREATE INDEX nights_by_feed ON nights (feed_id, date) WHERE feed_id IS NOT NULL;
+
+CREATE TABLE feeds (
+    id TEXT PRIMARY KEY,
+    property_id TEXT NOT NULL,
+    created_seq INTEGER NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX feeds_by_property ON feeds (property_id, created_seq);
+
+CREATE TABLE export_tokens (
+    property_id TEXT PRIMARY KEY,
+    token TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE calendar_conflicts (
+    property_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    feed_id TEXT NOT NULL,
+    booking_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (property_id, date, feed_id, booking_id)
+) WITHOUT ROWID;
+";
+
 pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
     let migrations = Migrations::new(vec![
         M::up(V1),
@@ -176,6 +220,7 @@ pub fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
         M::up(V3),
         M::up(V4),
         M::up(V5),
+        M::up(V6),
     ]);
     migrations.to_latest(conn)?;
     Ok(())

@@ -73,4 +73,20 @@ impl PortSource for SqliteStore {
     fn personal_data(&self) -> anyhow::Result<Arc<dyn PersonalData>> {
         Ok(Arc::new(self.clone()))
     }
+
+    fn feeds(&self) -> anyhow::Result<Arc<dyn FeedStore>> {
+        Ok(Arc::new(self.clone()))
+    }
+
+    fn feed_nights(&self) -> anyhow::Result<Arc<dyn FeedNights>> {
+        Ok(Arc::new(self.clone()))
+    }
+
+    fn conflicts(&self) -> anyhow::Result<Arc<dyn CalendarConflicts>> {
+        Ok(Arc::new(self.clone()))
+    }
+
+    fn export_links(&self) -> anyhow::Result<Arc<dyn ExportLinks>> {
+        Ok(Arc::new(self.clone()))
+    }
 }

@@ -3,6 +3,7 @@
 //! days (`DTSTART;VALUE=DATE`, `DTEND` exclusive), a UID that stays the same
 //! for the same booking or block, and nothing about the guest.
 
+use berth_domain::calendar::{Night, NightState};
 use berth_domain::dates::{Date, Timestamp};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 use sha2::{Digest, Sha256};
@@ -25,6 +26,30 @@ pub enum Closure {
 pub struct ClosedNight {
     pub date: Date,
     pub closure: Closure,
+}
+
+/// Closed nights (as `calendar_sync::exported_nights` answers them), each
+/// with why: a hold or a booking, a host's block, an imported event.
+pub fn closed_nights(nights: Vec<Night>) -> Vec<ClosedNight> {
+    nights
+        .into_iter()
+        .map(|night| {
+            let closure = match night.state {
+                NightState::Held { booking_id, .. } | NightState::Booked { booking_id } => {
+                    Closure::Booking(booking_id.to_string())
+                }
+                NightState::Blocked => Closure::Blocked,
+                NightState::Imported { feed_id, event_uid } => Closure::Imported {
+                    feed: feed_id.to_string(),
+                    event: event_uid,
+                },
+            };
+            ClosedNight {
+                date: night.date,
+                closure,
+            }
+        })
+        .collect()
 }
 
 /// A run of consecutive nights closed for the same reason: `to` exclusive.

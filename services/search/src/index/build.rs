@@ -50,7 +50,7 @@ impl IndexBuilder {
         let slot = self.slot(property)?;
         for (date, state) in nights {
             match state {
-                NightState::Blocked | NightState::Booked { .. } => {
+                NightState::Blocked | NightState::Booked { .. } | NightState::Imported { .. } => {
                     self.index.nights.set(slot, day(date), true);
                 }
                 NightState::Held {

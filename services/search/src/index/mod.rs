@@ -184,6 +184,7 @@ impl Index {
             Change::BookingRequested { .. }
             | Change::BookingPaid { .. }
             | Change::PaymentRefunded { .. }
+            | Change::CalendarConflict { .. }
             | Change::UserErased { .. } => {}
         }
     }

@@ -183,9 +183,9 @@ impl PropertyWriter for DynamoProperties {
 /// [`CalendarReader`] and [`CalendarWriter`]. Needs `CALENDAR_TABLE`, `OUTBOX_TABLE`.
 #[derive(Debug, Clone)]
 pub struct DynamoCalendar {
-    client: Client,
-    table: String,
-    outbox: String,
+    pub(crate) client: Client,
+    pub(crate) table: String,
+    pub(crate) outbox: String,
 }
 
 impl DynamoCalendar {

@@ -3,7 +3,8 @@
 //! carries domain events puts them in `OUTBOX_TABLE` in the same
 //! TransactWriteItems.
 //!
-//! - [`catalog`]: properties and calendars; [`bookings`] and [`changes`]:
+//! - [`catalog`]: properties and calendars; [`channels`]: calendar sync's
+//!   feeds, imported nights, conflicts and export tokens; [`bookings`] and [`changes`]:
 //!   bookings, idempotent requests, the workflow's atomic steps;
 //!   [`users`]: profiles and signals; [`audit`]: the audit log;
 //!   [`erasure`]: forgetting a user in all of them;
@@ -16,6 +17,7 @@ pub mod audit;
 pub mod bookings;
 pub mod catalog;
 pub mod changes;
+pub mod channels;
 pub mod erasure;
 pub mod item;
 pub mod nights;

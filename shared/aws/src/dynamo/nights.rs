@@ -1,9 +1,9 @@
 //! Property-nights in `CALENDAR_TABLE`: one item per night that is not free,
 //! keyed by `property_id` and `date` (`YYYY-MM-DD`, which sorts as dates do).
 //!
-//! Attributes: `state` (HELD, BOOKED or BLOCKED), `booking_id` (HELD and
-//! BOOKED), `hold_until_ms` (HELD: when the hold lapses, compared in
-//! conditions). Nights have no TTL: a BOOKED night must never vanish, and a
+//! Attributes: `state` (HELD, BOOKED, BLOCKED or IMPORTED), `booking_id`
+//! (HELD and BOOKED), `hold_until_ms` (HELD: when the hold lapses, compared
+//! in conditions), `feed_id` and `event_uid` (IMPORTED). Nights have no TTL: a BOOKED night must never vanish, and a
 //! lapsed hold is as good as free to every condition.
 //!
 //! The conditions below are DynamoDB's statement of the night rules
@@ -14,7 +14,7 @@ use anyhow::Context;
 use aws_sdk_dynamodb::Client;
 use berth_domain::calendar::{Night, NightState};
 use berth_domain::dates::{Date, DateRange, Timestamp};
-use berth_domain::ids::{BookingId, PropertyId};
+use berth_domain::ids::{BookingId, FeedId, PropertyId};
 
 use crate::dynamo::actions::Condition;
 use crate::dynamo::item::{Item, get_n, get_s, millis, n, s};
@@ -23,6 +23,7 @@ use crate::dynamo::schema::calendar;
 pub const HELD: &str = "HELD";
 pub const BOOKED: &str = "BOOKED";
 pub const BLOCKED: &str = "BLOCKED";
+pub const IMPORTED: &str = "IMPORTED";
 
 pub fn key(property: &PropertyId, date: Date) -> Item {
     [
@@ -51,6 +52,11 @@ pub fn item(property: &PropertyId, date: Date, state: &NightState) -> Item {
         NightState::Blocked => {
             item.insert("state".into(), s(BLOCKED));
         }
+        NightState::Imported { feed_id, event_uid } => {
+            item.insert("state".into(), s(IMPORTED));
+            item.insert("feed_id".into(), s(feed_id.as_str()));
+            item.insert("event_uid".into(), s(event_uid));
+        }
     }
     item
 }
@@ -72,6 +78,10 @@ pub fn night_of(item: &Item) -> anyhow::Result<Night> {
             booking_id: booking()?,
         },
         BLOCKED => NightState::Blocked,
+        IMPORTED => NightState::Imported {
+            feed_id: FeedId::parse(get_s(item, "feed_id")?)?,
+            event_uid: get_s(item, "event_uid")?.to_owned(),
+        },
         other => anyhow::bail!("unknown night state {other}"),
     };
     Ok(Night {
@@ -152,13 +162,40 @@ pub fn may_release(booking: &BookingId) -> Condition {
         .value(":me", s(booking.as_str()))
 }
 
-/// `rules::may_block`: free, or a lapsed hold.
+/// `rules::may_block`: free, a lapsed hold, or imported.
 pub fn may_block(now: Timestamp) -> Condition {
-    Condition::new("attribute_not_exists(property_id) OR (#state = :held AND #until <= :now)")
+    Condition::new(
+        "attribute_not_exists(property_id) OR #state = :imported OR (#state = :held AND #until <= :now)",
+    )
+    .name("#state", "state")
+    .name("#until", "hold_until_ms")
+    .value(":held", s(HELD))
+    .value(":imported", s(IMPORTED))
+    .value(":now", now_value(now))
+}
+
+/// `rules::may_import`: free, a lapsed hold, or imported by `feed` already.
+pub fn may_import(feed: &FeedId, now: Timestamp) -> Condition {
+    Condition::new(
+        "attribute_not_exists(property_id) OR (#state = :held AND #until <= :now) \
+         OR (#state = :imported AND #feed = :feed)",
+    )
+    .name("#state", "state")
+    .name("#until", "hold_until_ms")
+    .name("#feed", "feed_id")
+    .value(":held", s(HELD))
+    .value(":imported", s(IMPORTED))
+    .value(":feed", s(feed.as_str()))
+    .value(":now", now_value(now))
+}
+
+/// `rules::may_unimport`: imported by `feed`.
+pub fn may_unimport(feed: &FeedId) -> Condition {
+    Condition::new("#state = :imported AND #feed = :feed")
         .name("#state", "state")
-        .name("#until", "hold_until_ms")
-        .value(":held", s(HELD))
-        .value(":now", now_value(now))
+        .name("#feed", "feed_id")
+        .value(":imported", s(IMPORTED))
+        .value(":feed", s(feed.as_str()))
 }
 
 /// `rules::may_unblock`: blocked.

@@ -15,6 +15,10 @@ pub mod properties {
 pub mod calendar {
     pub const KEY: &str = "property_id";
     pub const SORT: &str = "date";
+    /// Sparse: `listed_feed` → `property_id`, only on feed items: every
+    /// imported feed, for the scheduled sync.
+    pub const FEEDS: &str = "feeds";
+    pub const FEED_LIST_KEY: &str = "listed_feed";
 }
 
 /// `BOOKINGS_TABLE`: one item per booking.
@@ -128,7 +132,14 @@ impl TableNames {
                 )],
                 ..table(&self.properties, properties::KEY, None)
             },
-            table(&self.calendar, calendar::KEY, Some(calendar::SORT)),
+            TableSpec {
+                indexes: vec![by(
+                    calendar::FEEDS,
+                    calendar::FEED_LIST_KEY,
+                    (calendar::KEY, AttributeKind::S),
+                )],
+                ..table(&self.calendar, calendar::KEY, Some(calendar::SORT))
+            },
             TableSpec {
                 indexes: vec![
                     by(
