@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -41,7 +42,7 @@ function day(days) {
 /** Starts `berth serve` on a free port; resolves with its URL once it listens. */
 function serve(berth, dataDir) {
   const child = spawn(berth, ["serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--demo", "60",
-    "--time-scale", "0.01", "--rate-limit", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "info" } });
+    "--time-scale", "0.01", "--rate-limit", "0", "--allow-private-feeds"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "info" } });
   let log = "";
   const url = new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`berth serve did not start:\n${log}`)), 60_000);
@@ -312,43 +313,42 @@ async function guestFindsAndBooks(page, base, stay, card) {
 }
 
 /**
- * Calendar sync is not in the API yet (issue 12): with its answers stubbed
- * in the browser (the shapes its openapi.json gives), the listing links to
- * its calendars page, which shows the export link, an imported calendar and
- * a conflict, and the host calendar marks the conflicting night.
+ * Calendar sync against the real API: another site's calendar, served on
+ * 127.0.0.1 (the server runs with --allow-private-feeds), closes the night a
+ * guest has booked. The host imports it, syncs it now, and sees the
+ * conflict on the calendars page and marked on the listing's calendar, with
+ * the secret export link beside it.
  */
-async function pagesForLaterRoutes(page, base, propertyId, stay) {
-  const later = {
-    "/properties/{id}/calendar/feeds": { get: {}, post: {} },
-    "/properties/{id}/calendar/feeds/{feed_id}": { delete: {} },
-    "/properties/{id}/calendar/feeds/{feed_id}/sync": { post: {} },
-    "/properties/{id}/calendar/conflicts": { get: {} },
-    "/properties/{id}/calendar/export": { get: {} },
-    "/properties/{id}/calendar/export/rotate": { post: {} },
-  };
-  await page.route("**/openapi.json", async (route) => {
-    const doc = await (await route.fetch()).json();
-    await route.fulfill({ json: { ...doc, paths: { ...doc.paths, ...later } } });
-  });
-  const feed = { id: "feed_1", property_id: propertyId, name: "Other site", url: "https://example.invalid/other.ics",
-    last_synced_at: "2026-12-01T00:00:00Z", last_error: null, events: 2 };
-  await page.route("**/properties/*/calendar/feeds", (route) => route.fulfill({ json: { feeds: [feed] } }));
-  await page.route("**/properties/*/calendar/conflicts", (route) => route.fulfill({ json: { conflicts: [
-    { date: stay.checkIn, feed_id: "feed_1", event_uid: "other-1", booking_id: "bk_0123456789abcdef0123456789abcdef" }] } }));
-  await page.route("**/properties/*/calendar/export", (route) => route.fulfill({ json: {
-    url: `${base}/properties/${propertyId}/calendar.ics?token=secret` } }));
-  await page.goto(`${base}/host/listings/${propertyId}?month=${stay.checkIn.slice(0, 7)}-01`);
-  await page.locator(`button.day.conflict[data-date="${stay.checkIn}"]`)
-    .getByText("booked by guest-bo (confirmed); another site closed it too: a conflict").waitFor({ timeout: BOUND_MS });
-  await page.getByText("Importing Other site.").waitFor();
-  await page.getByRole("link", { name: "Manage calendars from other sites" }).click();
-  await page.getByRole("heading", { name: "Calendars imported from other sites" }).waitFor({ timeout: BOUND_MS });
-  assert.equal(await page.getByLabel(/^iCal link \(keep it secret/).inputValue(), `${base}/properties/${propertyId}/calendar.ics?token=secret`);
-  await page.getByRole("button", { name: "Sync Other site now" }).waitFor();
-  const conflicts = await page.getByRole("region", { name: "Conflicting nights" }).innerText();
-  assert.match(conflicts, /Other site\s+bk_0123456789abcdef0123456789abcdef/);
-  await shoot(page, "host-calendars");
-  await page.unrouteAll();
+async function calendarSync(page, base, propertyId, stay) {
+  const day = (/** @type {string} */ date) => date.replaceAll("-", "");
+  const next = new Date(`${stay.checkIn}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  const ics = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Other site//EN", "BEGIN:VEVENT", "UID:other-1",
+    "DTSTAMP:20261201T000000Z", `DTSTART;VALUE=DATE:${day(stay.checkIn)}`,
+    `DTEND;VALUE=DATE:${day(next.toISOString().slice(0, 10))}`, "SUMMARY:Reserved", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+  const other = createServer((_, response) => response.writeHead(200, { "content-type": "text/calendar" }).end(ics));
+  await new Promise((ok) => other.listen(0, "127.0.0.1", () => ok(undefined)));
+  try {
+    const address = /** @type {import("node:net").AddressInfo} */ (other.address());
+    await page.goto(`${base}/host/listings/${propertyId}`);
+    await page.getByRole("link", { name: "Manage calendars from other sites" }).click();
+    await page.getByRole("heading", { name: "Calendars imported from other sites" }).waitFor({ timeout: BOUND_MS });
+    await page.getByLabel("Site", { exact: true }).fill("Other site");
+    await page.getByLabel("Its iCal link", { exact: true }).fill(`http://127.0.0.1:${address.port}/other.ics`);
+    await page.getByRole("button", { name: "Import this calendar" }).click();
+    await page.getByRole("button", { name: "Sync Other site now" }).click();
+    const conflicts = page.getByRole("region", { name: "Conflicts" });
+    await conflicts.getByText(/bk_[0-9a-f]{32}/).waitFor({ timeout: BOUND_MS });
+    assert.match(await conflicts.innerText(), /Other site\s+bk_[0-9a-f]{32}/);
+    assert.match(await page.getByLabel(/^iCal link \(keep it secret/).inputValue(),
+      new RegExp(`/properties/${propertyId}/calendar\\.ics\\?token=`));
+    await shoot(page, "host-calendars");
+    await page.goto(`${base}/host/listings/${propertyId}?month=${stay.checkIn.slice(0, 7)}-01`);
+    await page.locator(`button.day.conflict[data-date="${stay.checkIn}"]`)
+      .getByText("booked by guest-bo (confirmed); another site closed it too: a conflict").waitFor({ timeout: BOUND_MS });
+  } finally {
+    other.close();
+  }
 }
 
 /** An unsigned JWT: the app only reads its claims (the API checks signatures). */
@@ -517,7 +517,7 @@ async function run(berth) {
     assert.match(table, /2\s+€82\.00\s+€41\.00\s+€41\.00/);
     await shoot(page, "host-earnings");
 
-    await pagesForLaterRoutes(page, base, propertyId, stay);
+    await calendarSync(page, base, propertyId, stay);
     await page.goto(`${base}/host/no-such-page`);
     await page.getByRole("heading", { name: "Page not found" }).waitFor({ timeout: BOUND_MS });
     await shoot(page, "not-found");
